@@ -1,0 +1,2 @@
+export { UsageError } from './errors.js';
+export { type Command, type CommandName, main, usage } from './main.js';
