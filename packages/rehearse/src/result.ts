@@ -1,0 +1,105 @@
+/**
+ * The outcome of one rehearsal: what `--json` writes, what the summary and the HTML report render.
+ * Times are milliseconds since the rehearsal started, in wall-clock time (not divided by --speed).
+ */
+export const RESULT_VERSION = 1;
+
+/** How a request ended when it did not end well. */
+export type FailureKind =
+  /** The app answered with a 5xx status (or the proxy answered 502/503 for it). */
+  | 'http5xx'
+  /** The connection was reset (ECONNRESET / EPIPE / socket hang up) before a full response. */
+  | 'reset'
+  /** Nothing accepted the connection (ECONNREFUSED), or no endpoint was left to route to. */
+  | 'refused'
+  /** No response within the client's timeout. */
+  | 'timeout'
+  /** The replica serving it was SIGKILLed while the request was in flight. */
+  | 'killed';
+
+export const FAILURE_KINDS: readonly FailureKind[] = ['http5xx', 'reset', 'refused', 'timeout', 'killed'];
+
+/** Where in the rehearsal a request was sent. */
+export type Phase = 'warmup' | 'rollout' | 'settle';
+
+export type PodState =
+  | 'created'
+  | 'started'
+  | 'ready'
+  | 'not-ready'
+  | 'terminating'
+  | 'prestop-done'
+  | 'stop-signal'
+  | 'exited'
+  | 'killed';
+
+export interface PodEvent {
+  atMs: number;
+  state: PodState;
+  detail?: string;
+}
+
+export interface PodRecord {
+  name: string;
+  /** 'old' pods run before the rollout, 'new' pods are created by it. */
+  revision: 'old' | 'new';
+  port: number;
+  pid?: number;
+  events: PodEvent[];
+  exitCode?: number | null;
+  signal?: string | null;
+  requests: { ok: number; failed: number };
+}
+
+export interface RequestFailure {
+  atMs: number;
+  pod?: string;
+  kind: FailureKind;
+  phase: Phase;
+  detail: string;
+}
+
+export interface TimelineBucket {
+  atMs: number;
+  ok: number;
+  failed: number;
+}
+
+export interface RehearsalResult {
+  version: typeof RESULT_VERSION;
+  startedAt: string;
+  durationMs: number;
+  settings: {
+    command: string[];
+    manifest?: string;
+    profile: string;
+    replicas: number;
+    rate: number;
+    connections: number;
+    speed: number;
+    maxSurge: number;
+    maxUnavailable: number;
+    preStop: string;
+    gracePeriodSeconds: number;
+  };
+  requests: {
+    total: number;
+    ok: number;
+    failed: number;
+    byKind: Record<FailureKind, number>;
+    byPhase: Record<Phase, { total: number; failed: number }>;
+    latencyMs: { p50: number; p99: number; max: number };
+  };
+  rollout: {
+    /** From the first new pod to the last old pod gone. */
+    durationMs: number;
+    /** Whether the Deployment controller reached the new revision within the progress deadline. */
+    completed: boolean;
+    phases: { name: Phase; startMs: number; endMs: number }[];
+  };
+  pods: PodRecord[];
+  /** Requests per bucket over the whole run, for the chart. */
+  timeline: { bucketMs: number; buckets: TimelineBucket[] };
+  /** The first failures in detail (capped), for the report. */
+  failures: RequestFailure[];
+}
