@@ -1,0 +1,24 @@
+import { graceful as core, type GracefulHandle, type NodeServer } from '../graceful.js';
+import type { GracefulOptions, ShutdownHook } from '../options.js';
+
+/** A Fastify 5 instance (duck-typed: its node server and close()). */
+export interface FastifyLike {
+  server: NodeServer;
+  close(): PromiseLike<unknown>;
+}
+
+/**
+ * Attach probes and the drain to a Fastify instance (before or after `listen()`). Fastify's own close() is kept out
+ * of the drain (it would answer 503 and cut idle keep-alive sockets at once) and runs as the LAST cleanup hook, after
+ * connections drained, so plugins' onClose hooks (DB pools) close after the last request.
+ */
+export function graceful(fastify: FastifyLike, options: GracefulOptions = {}): GracefulHandle {
+  const hooks: ShutdownHook[] =
+    options.onShutdown === undefined
+      ? []
+      : Array.isArray(options.onShutdown)
+        ? [...options.onShutdown]
+        : [options.onShutdown];
+  hooks.push({ name: 'fastify.close', run: () => fastify.close() });
+  return core(fastify.server, { ...options, onShutdown: hooks });
+}
