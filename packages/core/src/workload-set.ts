@@ -1,0 +1,430 @@
+import { asNumber, asRecord, asStringMap, type ManifestDocument, type YamlPath } from './manifest.js';
+import type { ProfileId } from './profiles.js';
+import { apiGroup, toWorkload, type Workload } from './workload.js';
+
+/** A Kubernetes label selector: `matchLabels` plus `matchExpressions`. */
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: { key: string; operator: string; values?: string[] }[];
+}
+
+/** True when `labels` satisfy the selector. An empty selector matches everything (as in a PDB). */
+export function matchesSelector(labels: Record<string, string>, selector: LabelSelector): boolean {
+  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== String(v)) return false;
+  for (const e of selector.matchExpressions ?? []) {
+    const has = Object.hasOwn(labels, e.key);
+    const values = (e.values ?? []).map(String);
+    const value = labels[e.key];
+    const ok =
+      e.operator === 'In'
+        ? has && values.includes(value ?? '')
+        : e.operator === 'NotIn'
+          ? !has || !values.includes(value ?? '')
+          : e.operator === 'Exists'
+            ? has
+            : e.operator === 'DoesNotExist'
+              ? !has
+              : false;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+export interface ServicePort {
+  name?: string;
+  port: number;
+  targetPort: number | string;
+}
+
+export interface Service {
+  doc: ManifestDocument;
+  name: string;
+  namespace: string;
+  type: string;
+  /** spec.selector; an empty map selects nothing (a Service without a selector has manual endpoints). */
+  selector: Record<string, string>;
+  ports: ServicePort[];
+  annotations: Record<string, string>;
+}
+
+export interface PodDisruptionBudget {
+  doc: ManifestDocument;
+  name: string;
+  namespace: string;
+  selector: LabelSelector;
+  minAvailable?: number | string;
+  maxUnavailable?: number | string;
+  unhealthyPodEvictionPolicy?: string;
+}
+
+export interface HorizontalPodAutoscaler {
+  doc: ManifestDocument;
+  name: string;
+  namespace: string;
+  target: { kind: string; name: string };
+  minReplicas: number;
+  maxReplicas: number | undefined;
+}
+
+export interface Ingress {
+  doc: ManifestDocument;
+  name: string;
+  namespace: string;
+  className: string | undefined;
+  annotations: Record<string, string>;
+  /** Names of the Services the rules and default backend send to. */
+  serviceNames: string[];
+}
+
+/** A health check an external load balancer runs against the pods, wherever it was configured. */
+export interface LoadBalancerHealthCheck {
+  /** The object that configures it. */
+  doc: ManifestDocument;
+  via: 'HealthCheckPolicy' | 'BackendConfig' | 'Ingress' | 'Service' | 'TargetGroupBinding';
+  path?: string;
+  port?: number | string;
+  intervalSeconds?: number;
+  timeoutSeconds?: number;
+  unhealthyThreshold?: number;
+  healthyThreshold?: number;
+  /** AWS target group deregistration delay, when set. */
+  deregistrationDelaySeconds?: number;
+  /** Where the path / port are written in `doc`, for findings and fixes. */
+  pathField?: YamlPath;
+  portField?: YamlPath;
+  /** The Service the check belongs to (its port mapping turns a Service port into a container port). */
+  service: Service;
+}
+
+/** Every object of a lint run, indexed, with the links between workloads and what selects or targets them. */
+export interface WorkloadSet {
+  objects: ManifestDocument[];
+  workloads: Workload[];
+  services: Service[];
+  pdbs: PodDisruptionBudget[];
+  hpas: HorizontalPodAutoscaler[];
+  ingresses: Ingress[];
+  /** GKE HealthCheckPolicy, GKE BackendConfig, AWS TargetGroupBinding, Namespace: kept as parsed objects. */
+  healthCheckPolicies: ManifestDocument[];
+  backendConfigs: ManifestDocument[];
+  targetGroupBindings: ManifestDocument[];
+  namespaces: ManifestDocument[];
+}
+
+const ns = (doc: ManifestDocument) => doc.namespace ?? 'default';
+
+function intOrString(value: unknown): number | string | undefined {
+  return typeof value === 'number' || typeof value === 'string' ? value : undefined;
+}
+
+function toService(doc: ManifestDocument): Service {
+  const spec = asRecord(doc.object.spec);
+  const ports: ServicePort[] = [];
+  for (const p of Array.isArray(spec.ports) ? spec.ports : []) {
+    const port = asRecord(p);
+    const n = asNumber(port.port);
+    if (n === undefined) continue;
+    ports.push({
+      ...(typeof port.name === 'string' ? { name: port.name } : {}),
+      port: n,
+      targetPort: intOrString(port.targetPort) ?? n,
+    });
+  }
+  return {
+    doc,
+    name: doc.name,
+    namespace: ns(doc),
+    type: typeof spec.type === 'string' ? spec.type : 'ClusterIP',
+    selector: asStringMap(spec.selector),
+    ports,
+    annotations: asStringMap(asRecord(doc.object.metadata).annotations),
+  };
+}
+
+function toPdb(doc: ManifestDocument): PodDisruptionBudget {
+  const spec = asRecord(doc.object.spec);
+  const sel = asRecord(spec.selector);
+  const selector: LabelSelector = { matchLabels: asStringMap(sel.matchLabels) };
+  if (Array.isArray(sel.matchExpressions)) {
+    selector.matchExpressions = sel.matchExpressions.map((e) => {
+      const r = asRecord(e);
+      return {
+        key: String(r.key ?? ''),
+        operator: String(r.operator ?? ''),
+        values: Array.isArray(r.values) ? r.values.map(String) : [],
+      };
+    });
+  }
+  const pdb: PodDisruptionBudget = { doc, name: doc.name, namespace: ns(doc), selector };
+  const min = intOrString(spec.minAvailable);
+  const max = intOrString(spec.maxUnavailable);
+  if (min !== undefined) pdb.minAvailable = min;
+  if (max !== undefined) pdb.maxUnavailable = max;
+  if (typeof spec.unhealthyPodEvictionPolicy === 'string')
+    pdb.unhealthyPodEvictionPolicy = spec.unhealthyPodEvictionPolicy;
+  return pdb;
+}
+
+function toHpa(doc: ManifestDocument): HorizontalPodAutoscaler {
+  const spec = asRecord(doc.object.spec);
+  const ref = asRecord(spec.scaleTargetRef);
+  return {
+    doc,
+    name: doc.name,
+    namespace: ns(doc),
+    target: { kind: String(ref.kind ?? ''), name: String(ref.name ?? '') },
+    minReplicas: asNumber(spec.minReplicas) ?? 1,
+    maxReplicas: asNumber(spec.maxReplicas),
+  };
+}
+
+function toIngress(doc: ManifestDocument): Ingress {
+  const spec = asRecord(doc.object.spec);
+  const names = new Set<string>();
+  const backend = (b: unknown) => {
+    const r = asRecord(b);
+    const svc = asRecord(r.service).name ?? r.serviceName;
+    if (typeof svc === 'string') names.add(svc);
+  };
+  backend(spec.defaultBackend ?? spec.backend);
+  for (const rule of Array.isArray(spec.rules) ? spec.rules : []) {
+    const paths = asRecord(asRecord(rule).http).paths;
+    for (const p of Array.isArray(paths) ? paths : []) backend(asRecord(p).backend);
+  }
+  const annotations = asStringMap(asRecord(doc.object.metadata).annotations);
+  const className =
+    typeof spec.ingressClassName === 'string' ? spec.ingressClassName : annotations['kubernetes.io/ingress.class'];
+  return { doc, name: doc.name, namespace: ns(doc), className, annotations, serviceNames: [...names] };
+}
+
+/** Indexes parsed objects and builds the workload model of every object that runs pods. */
+export function buildWorkloadSet(objects: ManifestDocument[]): WorkloadSet {
+  const set: WorkloadSet = {
+    objects,
+    workloads: [],
+    services: [],
+    pdbs: [],
+    hpas: [],
+    ingresses: [],
+    healthCheckPolicies: [],
+    backendConfigs: [],
+    targetGroupBindings: [],
+    namespaces: [],
+  };
+  for (const doc of objects) {
+    const group = apiGroup(doc.apiVersion);
+    const workload = toWorkload(doc);
+    if (workload) set.workloads.push(workload);
+    else if (group === '' && doc.kind === 'Service') set.services.push(toService(doc));
+    else if (group === 'policy' && doc.kind === 'PodDisruptionBudget') set.pdbs.push(toPdb(doc));
+    else if (group === 'autoscaling' && doc.kind === 'HorizontalPodAutoscaler') set.hpas.push(toHpa(doc));
+    else if ((group === 'networking.k8s.io' || group === 'extensions') && doc.kind === 'Ingress')
+      set.ingresses.push(toIngress(doc));
+    else if (group === 'networking.gke.io' && doc.kind === 'HealthCheckPolicy') set.healthCheckPolicies.push(doc);
+    else if (group === 'cloud.google.com' && doc.kind === 'BackendConfig') set.backendConfigs.push(doc);
+    else if (group === 'elbv2.k8s.aws' && doc.kind === 'TargetGroupBinding') set.targetGroupBindings.push(doc);
+    else if (group === '' && doc.kind === 'Namespace') set.namespaces.push(doc);
+  }
+  return set;
+}
+
+/** Services in the workload's namespace whose selector matches its pod labels. */
+export function servicesOf(set: WorkloadSet, w: Workload): Service[] {
+  return set.services.filter(
+    (s) =>
+      s.namespace === w.namespace &&
+      Object.keys(s.selector).length > 0 &&
+      matchesSelector(w.podLabels, { matchLabels: s.selector }),
+  );
+}
+
+/** PodDisruptionBudgets in the workload's namespace whose selector matches its pod labels. */
+export function pdbsOf(set: WorkloadSet, w: Workload): PodDisruptionBudget[] {
+  return set.pdbs.filter((p) => p.namespace === w.namespace && matchesSelector(w.podLabels, p.selector));
+}
+
+/** Workloads a PDB selects. */
+export function workloadsOfPdb(set: WorkloadSet, pdb: PodDisruptionBudget): Workload[] {
+  return set.workloads.filter((w) => w.namespace === pdb.namespace && matchesSelector(w.podLabels, pdb.selector));
+}
+
+/** The HorizontalPodAutoscaler whose scaleTargetRef names the workload. */
+export function hpaOf(set: WorkloadSet, w: Workload): HorizontalPodAutoscaler | undefined {
+  return set.hpas.find((h) => h.namespace === w.namespace && h.target.kind === w.kind && h.target.name === w.name);
+}
+
+/** Ingresses that send to one of the workload's Services. */
+export function ingressesOf(set: WorkloadSet, w: Workload): Ingress[] {
+  const names = new Set(servicesOf(set, w).map((s) => s.name));
+  return set.ingresses.filter((i) => i.namespace === w.namespace && i.serviceNames.some((n) => names.has(n)));
+}
+
+/** The BackendConfig names a Service points at (`cloud.google.com/backend-config`: default or per port). */
+function backendConfigNames(service: Service): string[] {
+  const raw =
+    service.annotations['cloud.google.com/backend-config'] ??
+    service.annotations['beta.cloud.google.com/backend-config'];
+  if (!raw) return [];
+  try {
+    const parsed = asRecord(JSON.parse(raw));
+    const names = Object.values(asRecord(parsed.ports)).map(String);
+    if (typeof parsed.default === 'string') names.push(parsed.default);
+    return names;
+  } catch {
+    return [];
+  }
+}
+
+const AWS_HC = {
+  path: ['healthcheck-path'],
+  port: ['healthcheck-port'],
+  interval: ['healthcheck-interval-seconds', 'healthcheck-interval'],
+  timeout: ['healthcheck-timeout-seconds', 'healthcheck-timeout'],
+  unhealthy: ['unhealthy-threshold-count', 'healthcheck-unhealthy-threshold'],
+  healthy: ['healthy-threshold-count', 'healthcheck-healthy-threshold'],
+};
+
+/** Reads AWS LB Controller annotations with the given prefix into a health check, or undefined when none is set. */
+function awsHealthCheck(
+  doc: ManifestDocument,
+  via: 'Ingress' | 'Service',
+  prefix: string,
+  service: Service,
+): LoadBalancerHealthCheck | undefined {
+  const annotations = asStringMap(asRecord(doc.object.metadata).annotations);
+  const pick = (keys: string[]) => {
+    for (const k of keys)
+      if (annotations[prefix + k] !== undefined) return { key: prefix + k, value: annotations[prefix + k]! };
+    return undefined;
+  };
+  const hc: LoadBalancerHealthCheck = { doc, via, service };
+  const path = pick(AWS_HC.path);
+  const port = pick(AWS_HC.port);
+  if (path) {
+    hc.path = path.value;
+    hc.pathField = ['metadata', 'annotations', path.key];
+  }
+  if (port && port.value !== 'traffic-port') {
+    hc.port = asNumber(port.value) ?? port.value;
+    hc.portField = ['metadata', 'annotations', port.key];
+  }
+  const setNum = (
+    field: 'intervalSeconds' | 'timeoutSeconds' | 'unhealthyThreshold' | 'healthyThreshold',
+    keys: string[],
+  ) => {
+    const v = asNumber(pick(keys)?.value);
+    if (v !== undefined) hc[field] = v;
+  };
+  setNum('intervalSeconds', AWS_HC.interval);
+  setNum('timeoutSeconds', AWS_HC.timeout);
+  setNum('unhealthyThreshold', AWS_HC.unhealthy);
+  setNum('healthyThreshold', AWS_HC.healthy);
+  const attributes = annotations[`${prefix}target-group-attributes`] ?? '';
+  const delay = /deregistration_delay\.timeout_seconds=(\d+)/.exec(attributes);
+  if (delay) hc.deregistrationDelaySeconds = Number(delay[1]);
+  return Object.keys(hc).length > 3 ? hc : undefined;
+}
+
+/** Every external load-balancer health check configured for the workload's Services. */
+export function healthChecksOf(set: WorkloadSet, w: Workload): LoadBalancerHealthCheck[] {
+  const out: LoadBalancerHealthCheck[] = [];
+  for (const service of servicesOf(set, w)) {
+    for (const doc of set.healthCheckPolicies) {
+      const spec = asRecord(doc.object.spec);
+      const ref = asRecord(spec.targetRef);
+      if (ns(doc) !== service.namespace || ref.kind !== 'Service' || ref.name !== service.name) continue;
+      const def = asRecord(spec.default);
+      const config = asRecord(def.config);
+      const type = typeof config.type === 'string' ? config.type : 'HTTP';
+      const httpKey = `${type.toLowerCase()}HealthCheck`;
+      const http = asRecord(config[httpKey] ?? config.httpHealthCheck);
+      const hc: LoadBalancerHealthCheck = { doc, via: 'HealthCheckPolicy', service };
+      const base: YamlPath = ['spec', 'default', 'config', httpKey];
+      if (typeof http.requestPath === 'string') {
+        hc.path = http.requestPath;
+        hc.pathField = [...base, 'requestPath'];
+      }
+      const port = asNumber(http.port);
+      if (port !== undefined) {
+        hc.port = port;
+        hc.portField = [...base, 'port'];
+      }
+      assignNum(hc, 'intervalSeconds', def.checkIntervalSec);
+      assignNum(hc, 'timeoutSeconds', def.timeoutSec);
+      assignNum(hc, 'unhealthyThreshold', def.unhealthyThreshold);
+      assignNum(hc, 'healthyThreshold', def.healthyThreshold);
+      out.push(hc);
+    }
+    const names = backendConfigNames(service);
+    for (const doc of set.backendConfigs) {
+      if (ns(doc) !== service.namespace || !names.includes(doc.name)) continue;
+      const check = asRecord(asRecord(doc.object.spec).healthCheck);
+      const hc: LoadBalancerHealthCheck = { doc, via: 'BackendConfig', service };
+      if (typeof check.requestPath === 'string') {
+        hc.path = check.requestPath;
+        hc.pathField = ['spec', 'healthCheck', 'requestPath'];
+      }
+      const port = asNumber(check.port);
+      if (port !== undefined) {
+        hc.port = port;
+        hc.portField = ['spec', 'healthCheck', 'port'];
+      }
+      assignNum(hc, 'intervalSeconds', check.checkIntervalSec);
+      assignNum(hc, 'timeoutSeconds', check.timeoutSec);
+      assignNum(hc, 'unhealthyThreshold', check.unhealthyThreshold);
+      assignNum(hc, 'healthyThreshold', check.healthyThreshold);
+      out.push(hc);
+    }
+    const fromService =
+      awsHealthCheck(service.doc, 'Service', 'alb.ingress.kubernetes.io/', service) ??
+      awsHealthCheck(service.doc, 'Service', 'service.beta.kubernetes.io/aws-load-balancer-', service);
+    if (fromService) out.push(fromService);
+    for (const ingress of set.ingresses) {
+      if (ingress.namespace !== service.namespace || !ingress.serviceNames.includes(service.name)) continue;
+      const hc = awsHealthCheck(ingress.doc, 'Ingress', 'alb.ingress.kubernetes.io/', service);
+      if (hc) out.push(hc);
+    }
+  }
+  return out;
+}
+
+function assignNum(
+  hc: LoadBalancerHealthCheck,
+  field: 'intervalSeconds' | 'timeoutSeconds' | 'unhealthyThreshold' | 'healthyThreshold',
+  value: unknown,
+): void {
+  const n = asNumber(value);
+  if (n !== undefined) hc[field] = n;
+}
+
+/** TargetGroupBindings whose serviceRef names one of the workload's Services. */
+export function targetGroupBindingsOf(set: WorkloadSet, w: Workload): ManifestDocument[] {
+  const names = new Set(servicesOf(set, w).map((s) => s.name));
+  return set.targetGroupBindings.filter(
+    (t) => ns(t) === w.namespace && names.has(String(asRecord(asRecord(t.object.spec).serviceRef).name ?? '')),
+  );
+}
+
+/**
+ * The load-balancer profile the manifests point to, when they say: GKE NEG objects or annotations, AWS LB
+ * Controller objects or annotations, an nginx Ingress, Istio injection. Undefined when nothing tells.
+ */
+export function inferProfile(set: WorkloadSet, w: Workload): ProfileId | undefined {
+  const services = servicesOf(set, w);
+  if (healthChecksOf(set, w).some((h) => h.via === 'HealthCheckPolicy' || h.via === 'BackendConfig')) return 'gke-neg';
+  if (services.some((s) => s.annotations['cloud.google.com/neg'] !== undefined)) return 'gke-neg';
+  const ingresses = ingressesOf(set, w);
+  if (targetGroupBindingsOf(set, w).length > 0 || ingresses.some((i) => i.className === 'alb')) return 'aws-alb';
+  const nlb = services.some((s) => {
+    const type = s.annotations['service.beta.kubernetes.io/aws-load-balancer-type'];
+    return type === 'external' || type === 'nlb' || type === 'nlb-ip';
+  });
+  if (nlb) return 'aws-nlb';
+  if (ingresses.some((i) => i.className === 'nginx')) return 'ingress-nginx';
+  if (w.podAnnotations['sidecar.istio.io/inject'] === 'true') return 'istio';
+  const namespace = set.namespaces.find((n) => n.name === w.namespace);
+  const nsLabels = asStringMap(asRecord(namespace?.object.metadata).labels);
+  if (nsLabels['istio-injection'] === 'enabled' && w.podAnnotations['sidecar.istio.io/inject'] !== 'false')
+    return 'istio';
+  return undefined;
+}

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  computeTimeline,
+  effectiveRollout,
+  getProfile,
+  PROFILE_IDS,
+  rolloutDuration,
+  sigkillAtSeconds,
+  slowestConsumer,
+} from '../src/index.js';
+
+test('SIGKILL = min(preStop, grace) + max(grace - preStop, 2)', () => {
+  assert.equal(sigkillAtSeconds(0, 30), 30);
+  assert.equal(sigkillAtSeconds(10, 30), 30);
+  assert.equal(sigkillAtSeconds(29, 30), 31);
+  assert.equal(sigkillAtSeconds(30, 30), 32);
+  assert.equal(sigkillAtSeconds(45, 30), 32);
+  assert.equal(sigkillAtSeconds(5, 0), 0);
+});
+
+test('required preStop and grace per profile follow the slowest consumer', () => {
+  const app = { preStopSeconds: 0, gracePeriodSeconds: 30, appDrainSeconds: 5 };
+  const expected: Record<string, { preStop: number; grace: number }> = {
+    'kube-proxy': { preStop: 3, grace: 9 },
+    'ingress-nginx': { preStop: 5.3, grace: 12 },
+    'gke-neg': { preStop: 16, grace: 22 },
+    'aws-alb': { preStop: 71, grace: 77 },
+    'aws-nlb': { preStop: 121, grace: 127 },
+    istio: { preStop: 6, grace: 12 },
+  };
+  for (const id of PROFILE_IDS) {
+    const t = computeTimeline(app, getProfile(id));
+    assert.equal(t.required.preStopSeconds, expected[id]?.preStop, `preStop for ${id}`);
+    assert.equal(t.required.gracePeriodSeconds, expected[id]?.grace, `grace for ${id}`);
+    assert.equal(t.consumersGoneAtSeconds, slowestConsumer(getProfile(id)).propagation.worstSeconds);
+  }
+});
+
+test('a preStop that covers propagation and a grace that covers the drain pass both conditions', () => {
+  const t = computeTimeline(
+    { preStopSeconds: 3, gracePeriodSeconds: 30, appDrainSeconds: 5 },
+    getProfile('kube-proxy'),
+  );
+  assert.deepEqual(
+    t.conditions.map((c) => c.ok),
+    [true, true],
+  );
+  assert.equal(t.stopSignalAtSeconds, 3);
+  assert.equal(t.sigkillAtSeconds, 30);
+});
+
+test('no preStop behind kube-proxy fails condition 1; a long preStop eats the grace period', () => {
+  const none = computeTimeline(
+    { preStopSeconds: 0, gracePeriodSeconds: 30, appDrainSeconds: 5 },
+    getProfile('kube-proxy'),
+  );
+  assert.equal(none.conditions[0]?.ok, false);
+  const long = computeTimeline(
+    { preStopSeconds: 28, gracePeriodSeconds: 30, appDrainSeconds: 5 },
+    getProfile('kube-proxy'),
+  );
+  assert.equal(long.conditions[1]?.ok, false);
+  assert.equal(long.required.gracePeriodSeconds, 34);
+});
+
+test('measured propagation and margin override the profile', () => {
+  const t = computeTimeline({ preStopSeconds: 0, gracePeriodSeconds: 30, appDrainSeconds: 5 }, getProfile('gke-neg'), {
+    propagationSeconds: 8,
+    marginSeconds: 2,
+  });
+  assert.equal(t.required.preStopSeconds, 10);
+  assert.equal(t.consumersGoneAtSeconds, 8);
+});
+
+test('GKE health check override changes the detection time', () => {
+  const p = getProfile('gke-neg', { intervalSeconds: 2, unhealthyThreshold: 3, timeoutSeconds: 1 });
+  assert.equal(slowestConsumer(p).propagation.worstSeconds, 7);
+});
+
+test('rollout duration: waves, controller time, capacity-bound time', () => {
+  const d = rolloutDuration({
+    rollout: effectiveRollout(10, { rollingUpdate: { maxSurge: 2, maxUnavailable: 0 } }),
+    podReadySeconds: 10,
+    terminationSeconds: 20,
+  });
+  assert.equal(d.waves, 5);
+  assert.equal(d.controllerSeconds, 50);
+  assert.equal(d.lastOldPodGoneSeconds, 70);
+  assert.equal(d.capacityBoundSeconds, 150);
+});
