@@ -1,0 +1,169 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { podLane } from '../src/report/chart.js';
+import { escapeHtml, formatCommand, formatDuration, formatPercent } from '../src/report/format.js';
+import { renderHtmlReport } from '../src/report/html.js';
+import type { RehearsalResult } from '../src/result.js';
+import { rolloutWithFailures, rolloutWithoutFailures } from './fixtures/report-result.js';
+
+function emptyResult(): RehearsalResult {
+  return {
+    version: 1,
+    startedAt: '2026-11-24T21:00:00.000Z',
+    durationMs: 0,
+    settings: {
+      command: ['node', 'server.js'],
+      profile: 'kube-proxy',
+      replicas: 2,
+      rate: 100,
+      connections: 4,
+      speed: 1,
+      maxSurge: 1,
+      maxUnavailable: 0,
+      preStop: 'none',
+      gracePeriodSeconds: 30,
+    },
+    requests: {
+      total: 0,
+      ok: 0,
+      failed: 0,
+      byKind: { http5xx: 0, reset: 0, refused: 0, timeout: 0, killed: 0 },
+      byPhase: { warmup: { total: 0, failed: 0 }, rollout: { total: 0, failed: 0 }, settle: { total: 0, failed: 0 } },
+      latencyMs: { p50: 0, p99: 0, max: 0 },
+    },
+    rollout: { durationMs: 0, completed: false, phases: [] },
+    pods: [],
+    timeline: { bucketMs: 250, buckets: [] },
+    failures: [],
+  };
+}
+
+function count(haystack: string, needle: string): number {
+  return haystack.split(needle).length - 1;
+}
+
+describe('renderHtmlReport', () => {
+  test('escapes every string that comes from the result', () => {
+    const result = rolloutWithFailures();
+    const evil = '<script>alert("x")</script>';
+    result.settings.command = ['node', `--title=${evil}`, "it's"];
+    result.settings.manifest = `k8s/${evil}.yaml`;
+    result.settings.profile = evil;
+    result.settings.preStop = evil;
+    result.pods[0]!.name = `pod-"${evil}`;
+    result.pods[0]!.events[1]!.detail = evil;
+    result.failures[0]!.pod = result.pods[0]!.name;
+    result.failures[0]!.detail = `"><img src=x onerror=alert(1)> ${evil}`;
+    const html = renderHtmlReport(result);
+    // The page's own script is the only one.
+    assert.equal(count(html, '<script'), 1);
+    assert.equal(count(html, '<img'), 0);
+    assert.ok(!html.includes('alert("x")</script>'));
+    assert.ok(html.includes('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;'));
+    assert.ok(html.includes('data-pod="pod-&quot;&lt;script&gt;'));
+    assert.ok(html.includes(`'it'\\''s'`.replace(/'/g, '&#39;')));
+  });
+
+  test('references nothing outside the file', () => {
+    const html = renderHtmlReport(rolloutWithFailures());
+    // The SVG namespace is an identifier, not a fetch.
+    const urls = (html.match(/(https?:)?\/\/[a-z0-9.-]+\.[a-z]{2,}[^\s"'<)]*/gi) ?? []).filter(
+      (u) => u !== 'http://www.w3.org/2000/svg',
+    );
+    assert.deepEqual(urls, []);
+    assert.match(html, /Content-Security-Policy" content="default-src 'none'/);
+    assert.ok(!/<link\b|<iframe\b|\bsrc=/i.test(html));
+  });
+
+  test('an empty result renders a page that says it proves nothing', () => {
+    const html = renderHtmlReport(emptyResult());
+    assert.match(html, /No requests/);
+    assert.match(html, /proves nothing/);
+    assert.match(html, /no pods recorded/);
+    assert.ok(!html.includes('NaN'));
+    assert.ok(!html.includes('Infinity'));
+    assert.ok(!html.includes('undefined'));
+  });
+
+  test('a run with zero failures is a pass with no failure marks', () => {
+    const result = rolloutWithoutFailures();
+    const html = renderHtmlReport(result);
+    assert.match(html, /class="card verdict pass"/);
+    assert.match(html, /Zero dropped requests/);
+    assert.match(html, /no failed requests/);
+    assert.equal(count(html, 'class="fail-bar"'), 0);
+    assert.equal(count(html, 'class="fail-mark"'), 0);
+    assert.equal(count(html, 'class="bucket"'), result.timeline.buckets.length);
+    assert.equal(count(html, 'class="lane"'), result.pods.length);
+    assert.ok(!html.includes('NaN'));
+  });
+
+  test('a run with failures shows the counts by kind and phase', () => {
+    const result = rolloutWithFailures();
+    const html = renderHtmlReport(result);
+    assert.match(html, /class="card verdict fail"/);
+    assert.match(html, /16 dropped requests/);
+    assert.equal(result.requests.byKind.refused, 5);
+    assert.match(html, /<td><code>refused<\/code><\/td><td class="num">5<\/td>/);
+    assert.match(html, /<td><code>killed<\/code><\/td><td class="num">1<\/td>/);
+    assert.match(html, /<td>rollout<\/td><td class="num">[\d,]+<\/td><td class="num">16<\/td>/);
+    assert.equal(count(html, 'class="fail-mark"'), 15);
+  });
+
+  test('zero failures but an unfinished rollout is not a pass', () => {
+    const result = rolloutWithoutFailures();
+    result.rollout.completed = false;
+    const html = renderHtmlReport(result);
+    assert.match(html, /class="card verdict fail"/);
+    assert.match(html, /did not complete/);
+  });
+});
+
+describe('report helpers', () => {
+  test('podLane cuts events into segments and ends at exit', () => {
+    const lane = podLane(
+      {
+        name: 'p',
+        revision: 'old',
+        port: 1,
+        events: [
+          { atMs: 500, state: 'ready' },
+          { atMs: 0, state: 'started' },
+          { atMs: 900, state: 'terminating' },
+          { atMs: 1200, state: 'exited' },
+        ],
+        requests: { ok: 0, failed: 0 },
+      },
+      5000,
+    );
+    assert.deepEqual(
+      lane.segments.map((s) => [s.state, s.startMs, s.endMs]),
+      [
+        ['started', 0, 500],
+        ['ready', 500, 900],
+        ['terminating', 900, 1200],
+      ],
+    );
+    assert.deepEqual(lane.end, { atMs: 1200, state: 'exited', detail: undefined });
+  });
+
+  test('a pod still running at the end stretches to the end of the run', () => {
+    const lane = podLane(
+      { name: 'p', revision: 'new', port: 1, events: [{ atMs: 100, state: 'ready' }], requests: { ok: 0, failed: 0 } },
+      3000,
+    );
+    assert.deepEqual(lane.segments, [{ state: 'ready', startMs: 100, endMs: 3000, detail: undefined }]);
+    assert.equal(lane.end, undefined);
+  });
+
+  test('formatting', () => {
+    assert.equal(escapeHtml(`<a href="x">'&'</a>`), '&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+    assert.equal(formatDuration(850), '850 ms');
+    assert.equal(formatDuration(1234), '1.23 s');
+    assert.equal(formatDuration(125_000), '2 min 5 s');
+    assert.equal(formatPercent(1, 1_000_000), '0.00010 %');
+    assert.equal(formatPercent(0, 0), '0 %');
+    assert.equal(formatPercent(16, 4000), '0.40 %');
+    assert.equal(formatCommand(['node', 'a b.js', "it's"]), `node 'a b.js' 'it'\\''s'`);
+  });
+});
