@@ -188,8 +188,11 @@ function basename(program: string): string {
   return program.slice(program.lastIndexOf('/') + 1);
 }
 
-/** Init processes that forward signals to their child (and reap zombies). */
-const INITS = /^(tini|dumb-init|tini-static|catatonit|s6-svscan)$/;
+/**
+ * Init processes that forward signals to their child, and entrypoint scripts that `exec "$@"` (the official
+ * node/python images' docker-entrypoint.sh): what matters is the command they start.
+ */
+const INITS = /^(tini|dumb-init|tini-static|catatonit|docker-entrypoint\.sh)$/;
 
 /** A `sh -c` script keeps the shell as PID 1 unless it `exec`s the app; shells do not forward SIGTERM. */
 function scriptProblem(script: string, shellForm: boolean): SignalProblem | undefined {
@@ -223,7 +226,7 @@ function launcherProblem(argv: string[]): SignalProblem | undefined {
 /** Why the stop signal would not reach the app started by `start`, or undefined when it would. */
 export function signalProblemOf(start: StartCommand): SignalProblem | undefined {
   let argv = start.argv;
-  // An init (tini, dumb-init) forwards signals to its child: look at what it starts.
+  // An init (tini, dumb-init) or an exec wrapper hands the signal on: look at what it starts.
   if (INITS.test(basename(argv[0] ?? ''))) {
     const sep = argv.indexOf('--');
     argv = sep === -1 ? argv.slice(1).filter((a) => !a.startsWith('-')) : argv.slice(sep + 1);

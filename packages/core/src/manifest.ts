@@ -240,12 +240,22 @@ function findTemplateNode(node: unknown, text: string): number | undefined {
   return undefined;
 }
 
-/**
- * Walks `path` inside a document. `anchor` is what to point at for the deepest step taken: the map key for a
- * map step, the item for a sequence step.
- */
-function nodeAt(doc: Document, path: YamlPath): { node: unknown; anchor: Node | undefined; depth: number } {
+/** Where a walk along a path inside a yaml document ended. */
+export interface PathWalk {
+  /** The node reached (the value at `path` when `depth === path.length`). */
+  node: unknown;
+  /** The map key of the last step taken, when that step was a map step. */
+  key: Node | undefined;
+  /** What to point at for the last step taken: its map key, or its sequence item. */
+  anchor: Node | undefined;
+  /** How many steps of the path exist in the document. */
+  depth: number;
+}
+
+/** Walks `path` (map keys and sequence indexes) inside a yaml document, as far as it is written. */
+export function walkPath(doc: Document, path: YamlPath): PathWalk {
   let node: unknown = doc.contents;
+  let key: Node | undefined;
   let anchor: Node | undefined = doc.contents ?? undefined;
   let depth = 0;
   for (const step of path) {
@@ -253,15 +263,17 @@ function nodeAt(doc: Document, path: YamlPath): { node: unknown; anchor: Node | 
     if (isMap(node)) {
       const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(step));
       if (!pair) break;
-      anchor = pair.key as Node;
+      key = pair.key as Node;
+      anchor = key;
       node = pair.value;
     } else if (isSeq(node) && typeof step === 'number' && step < node.items.length) {
       node = node.items[step];
+      key = undefined;
       anchor = node as Node;
     } else break;
     depth++;
   }
-  return { node, anchor, depth };
+  return { node, key, anchor, depth };
 }
 
 /**
@@ -270,7 +282,7 @@ function nodeAt(doc: Document, path: YamlPath): { node: unknown; anchor: Node | 
  */
 export function positionOf(object: ManifestDocument, path: YamlPath = []): SourcePosition {
   const doc = object.source.documents[object.documentIndex];
-  const offset = doc ? (nodeAt(doc, [...object.basePath, ...path]).anchor?.range?.[0] ?? 0) : 0;
+  const offset = doc ? (walkPath(doc, [...object.basePath, ...path]).anchor?.range?.[0] ?? 0) : 0;
   const p = object.source.lineCounter.linePos(offset);
   return { line: p.line, column: p.col };
 }
@@ -280,5 +292,5 @@ export function hasPath(object: ManifestDocument, path: YamlPath): boolean {
   const doc = object.source.documents[object.documentIndex];
   if (!doc) return false;
   const full = [...object.basePath, ...path];
-  return nodeAt(doc, full).depth === full.length;
+  return walkPath(doc, full).depth === full.length;
 }

@@ -1,6 +1,6 @@
 import { asNumber, asRecord, asStringMap, type ManifestDocument, type YamlPath } from './manifest.js';
-import type { ProfileId } from './profiles.js';
-import { apiGroup, toWorkload, type Workload } from './workload.js';
+import { getProfile, type HealthCheck, type LoadBalancerProfile, type ProfileId } from './profiles.js';
+import { apiGroup, type Container, toWorkload, type Workload } from './workload.js';
 
 /** A Kubernetes label selector: `matchLabels` plus `matchExpressions`. */
 export interface LabelSelector {
@@ -427,4 +427,28 @@ export function inferProfile(set: WorkloadSet, w: Workload): ProfileId | undefin
   if (nsLabels['istio-injection'] === 'enabled' && w.podAnnotations['sidecar.istio.io/inject'] !== 'false')
     return 'istio';
   return undefined;
+}
+
+/**
+ * The load-balancer profile a workload's traffic goes through: the one forced by configuration, else the one its
+ * objects point to, else plain kube-proxy. A GKE health check found in the manifests replaces the default one.
+ */
+export function profileOf(set: WorkloadSet, w: Workload, forced?: ProfileId): LoadBalancerProfile {
+  const id = forced ?? inferProfile(set, w) ?? 'kube-proxy';
+  const hc = healthChecksOf(set, w).find(
+    (h) => h.intervalSeconds !== undefined || h.unhealthyThreshold !== undefined || h.timeoutSeconds !== undefined,
+  );
+  if (!hc) return getProfile(id);
+  const override: Partial<HealthCheck> = {};
+  if (hc.intervalSeconds !== undefined) override.intervalSeconds = hc.intervalSeconds;
+  if (hc.timeoutSeconds !== undefined) override.timeoutSeconds = hc.timeoutSeconds;
+  if (hc.unhealthyThreshold !== undefined) override.unhealthyThreshold = hc.unhealthyThreshold;
+  if (hc.healthyThreshold !== undefined) override.healthyThreshold = hc.healthyThreshold;
+  return getProfile(id, override);
+}
+
+/** Containers that take traffic: those declaring ports, or the first container when none does. */
+export function servingContainers(w: Workload): Container[] {
+  const withPorts = w.containers.filter((c) => c.ports.length > 0);
+  return withPorts.length > 0 ? withPorts : w.containers.slice(0, 1);
 }

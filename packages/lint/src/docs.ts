@@ -1,0 +1,24 @@
+import { RULES } from './registry.js';
+import { CONDITIONS, type Rule } from './rule.js';
+
+/** docs/rules/README.md, generated from the rule metas so the table never drifts from the code. */
+export function renderRulesReadme(rules: readonly Rule[] = RULES): string {
+  const rows = rules.map(
+    (r) =>
+      `| [${r.meta.id}](${r.meta.id}.md) | ${r.meta.description} | ${r.meta.severity} | ${r.meta.fixable ? 'yes' : ''} | ${CONDITIONS[r.meta.condition]} |`,
+  );
+  return [
+    '# zerodrop rules',
+    '',
+    '<!-- Generated from packages/lint/src/rules/*.ts by `npm run docs:rules -w packages/lint`; do not edit. -->',
+    '',
+    'Each rule protects one of the zero-drop conditions of the termination timeline (DESIGN.md). Severities are the',
+    'defaults; change them, or turn a rule off, under `rules:` in `.zerodrop.yaml`, or per object with the annotation',
+    '`zerodrop.dev/ignore: "rule-a,rule-b"`. Fixable rules are applied by `zerodrop fix`.',
+    '',
+    '| rule | what it finds | severity | fixable | condition |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,33 @@
+import type { LintResult } from '../engine.js';
+import type { Severity } from '../rule.js';
+
+const COLORS = { error: 31, warning: 33, info: 36, dim: 2, bold: 1, underline: 4 } as const;
+
+/** ESLint-style output grouped by file: `line:col  severity  message  rule`. */
+export function formatText(result: LintResult, options: { color: boolean }): string {
+  const paint = (code: number, s: string) => (options.color ? `\u001b[${code}m${s}\u001b[0m` : s);
+  const out: string[] = [];
+  const byFile = new Map<string, LintResult['findings']>();
+  for (const f of result.findings) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
+  for (const [file, findings] of byFile) {
+    out.push(paint(COLORS.underline, file));
+    for (const f of findings) {
+      const label = paint(COLORS[f.severity as Severity], f.severity.padEnd(7));
+      out.push(`  ${`${f.line}:${f.column}`.padEnd(8)} ${label}  ${f.message}  ${paint(COLORS.dim, f.rule)}`);
+    }
+    out.push('');
+  }
+  for (const p of result.problems)
+    out.push(`${paint(COLORS.error, 'error')} ${p.file}:${p.line}:${p.column}: ${p.message}`);
+  if (result.problems.length) out.push('');
+  const s = result.summary;
+  const total = s.errors + s.warnings + s.infos;
+  const counts = `${total} problem${total === 1 ? '' : 's'} (${s.errors} error${s.errors === 1 ? '' : 's'}, ${s.warnings} warning${s.warnings === 1 ? '' : 's'}, ${s.infos} info)`;
+  const fixable = s.fixable ? `; ${s.fixable} fixable with \`zerodrop fix\`` : '';
+  const skipped = s.skippedDocuments ? `; ${s.skippedDocuments} non-Kubernetes document(s) skipped` : '';
+  const unreadable = result.problems.length ? `; ${result.problems.length} file(s) could not be read` : '';
+  const checked = `${s.objects} object(s), ${s.workloads} workload(s), ${s.dockerfiles} Dockerfile(s) checked`;
+  const line = `${total === 0 ? '✓ no problems' : `✖ ${counts}`}: ${checked}${fixable}${skipped}${unreadable}`;
+  out.push(total === 0 && !result.problems.length ? line : paint(COLORS.bold, line));
+  return `${out.join('\n')}\n`;
+}

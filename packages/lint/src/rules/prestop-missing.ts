@@ -1,0 +1,46 @@
+import { servingContainers } from '@zerodrop/core';
+import { type Rule, versionAtLeast } from '../rule.js';
+
+/** The native `sleep` preStop action is on by default from Kubernetes 1.30 (PodLifecycleSleepAction). */
+export const NATIVE_SLEEP_VERSION = '1.30';
+
+export const rule: Rule = {
+  meta: {
+    id: 'prestop-missing',
+    description: 'A container that takes traffic has no preStop hook, so it stops before consumers stop sending',
+    severity: 'error',
+    fixable: true,
+    condition: '1-prestop-covers-propagation',
+  },
+  check(context) {
+    const nativeSleep = versionAtLeast(context.settings.kubernetesVersion, NATIVE_SLEEP_VERSION);
+    for (const w of context.set.workloads) {
+      for (const c of servingContainers(w)) {
+        const sleepUnsupported = c.preStop?.kind === 'sleep' && !nativeSleep;
+        if (c.preStop && !sleepUnsupported) continue;
+        const timeline = context.timelineOf(w, c);
+        const seconds = Math.ceil(timeline.required.preStopSeconds);
+        const profile = context.profileOf(w);
+        const why = `${profile.id} stops sending new requests up to ${timeline.consumersGoneAtSeconds}s after the pod is deleted, but without a preStop hook SIGTERM arrives at 0s`;
+        if (sleepUnsupported) {
+          context.report({
+            object: w.doc,
+            path: [...c.path, 'lifecycle', 'preStop', 'sleep'],
+            message: `${context.describe(w, c)}: the native sleep preStop needs Kubernetes ${NATIVE_SLEEP_VERSION} or later (target is ${context.settings.kubernetesVersion}); use exec [sleep, "${seconds}"] or an httpGet to the app`,
+          });
+          continue;
+        }
+        const hook = nativeSleep ? { sleep: { seconds } } : { exec: { command: ['sleep', String(seconds)] } };
+        context.report({
+          object: w.doc,
+          path: c.path,
+          message: `${context.describe(w, c)} has no preStop hook: ${why}. Add a preStop of at least ${seconds}s`,
+          fix: {
+            description: nativeSleep ? `add preStop sleep ${seconds}s` : `add preStop exec sleep ${seconds}`,
+            edits: [{ op: 'set', object: w.doc, path: [...c.path, 'lifecycle', 'preStop'], value: hook }],
+          },
+        });
+      }
+    }
+  },
+};

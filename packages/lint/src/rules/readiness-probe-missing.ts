@@ -1,0 +1,26 @@
+import { servicesOf, servingContainers } from '@zerodrop/core';
+import type { Rule } from '../rule.js';
+
+export const rule: Rule = {
+  meta: {
+    id: 'readiness-probe-missing',
+    description: 'A container that takes traffic has no readinessProbe, so it gets traffic as soon as it starts',
+    severity: 'error',
+    fixable: false,
+    condition: '4-ready-and-capacity',
+  },
+  check(context) {
+    for (const w of context.set.workloads) {
+      const serves = servicesOf(context.set, w).length > 0 || w.containers.some((c) => c.ports.length > 0);
+      if (!serves) continue;
+      for (const c of servingContainers(w)) {
+        if (c.readinessProbe) continue;
+        context.report({
+          object: w.doc,
+          path: c.path,
+          message: `${context.describe(w, c)} has no readinessProbe: the pod counts as ready the moment it starts, so requests reach it before the app listens, and the rollout moves on without waiting for it`,
+        });
+      }
+    }
+  },
+};
