@@ -1,5 +1,6 @@
-import { servingContainers } from '@zerodrop/core';
-import { type Rule, versionAtLeast } from '../rule.js';
+import { servingContainers, slowestConsumer } from '@zerodrop/core';
+import { graceEditFor } from '../edits.js';
+import { type Edit, type Rule, versionAtLeast } from '../rule.js';
 
 /** The native `sleep` preStop action is on by default from Kubernetes 1.30 (PodLifecycleSleepAction). */
 export const NATIVE_SLEEP_VERSION = '1.30';
@@ -20,8 +21,8 @@ export const rule: Rule = {
         if (c.preStop && !sleepUnsupported) continue;
         const timeline = context.timelineOf(w, c);
         const seconds = Math.ceil(timeline.required.preStopSeconds);
-        const profile = context.profileOf(w);
-        const why = `${profile.id} stops sending new requests up to ${timeline.consumersGoneAtSeconds}s after the pod is deleted, but without a preStop hook SIGTERM arrives at 0s`;
+        const consumer = slowestConsumer(context.profileOf(w));
+        const why = `${consumer.id} stops sending new requests up to ${timeline.consumersGoneAtSeconds}s after the pod is deleted, but without a preStop hook SIGTERM arrives at 0s`;
         if (sleepUnsupported) {
           context.report({
             object: w.doc,
@@ -30,14 +31,16 @@ export const rule: Rule = {
           });
           continue;
         }
+        const grace = graceEditFor(w, timeline);
         const hook = nativeSleep ? { sleep: { seconds } } : { exec: { command: ['sleep', String(seconds)] } };
+        const preStop: Edit = { op: 'set', object: w.doc, path: [...c.path, 'lifecycle', 'preStop'], value: hook };
         context.report({
           object: w.doc,
           path: c.path,
           message: `${context.describe(w, c)} has no preStop hook: ${why}. Add a preStop of at least ${seconds}s`,
           fix: {
             description: nativeSleep ? `add preStop sleep ${seconds}s` : `add preStop exec sleep ${seconds}`,
-            edits: [{ op: 'set', object: w.doc, path: [...c.path, 'lifecycle', 'preStop'], value: hook }],
+            edits: [preStop, ...(grace ? [grace] : [])],
           },
         });
       }

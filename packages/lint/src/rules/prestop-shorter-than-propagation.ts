@@ -1,4 +1,5 @@
 import { isShell, servingContainers } from '@zerodrop/core';
+import { graceEditFor } from '../edits.js';
 import type { Edit, Rule } from '../rule.js';
 
 export const rule: Rule = {
@@ -28,6 +29,8 @@ export const rule: Rule = {
           path = [...base, 'exec', 'command', 1];
           edit = { op: 'set', object: w.doc, path, value: String(need) };
         }
+        const grace = graceEditFor(w, timeline);
+        const withGrace = (e: Edit): Edit[] => (grace ? [e, grace] : [e]);
         const advice =
           hook.kind === 'httpGet'
             ? `the app holds the preStop httpGet for its drain delay (app.drainDelaySeconds = ${context.settings.app.drainDelaySeconds}s in .zerodrop.yaml): raise the app's drain delay to ${need}s and set app.drainDelaySeconds to match`
@@ -36,7 +39,7 @@ export const rule: Rule = {
           object: w.doc,
           path,
           message: `${context.describe(w, c)}: ${condition.detail}; ${advice}`,
-          ...(edit ? { fix: { description: `set preStop to ${need}s`, edits: [edit] } } : {}),
+          ...(edit ? { fix: { description: `set preStop to ${need}s`, edits: withGrace(edit) } } : {}),
         });
       }
     }
