@@ -102,4 +102,11 @@ export interface RehearsalResult {
   timeline: { bucketMs: number; buckets: TimelineBucket[] };
   /** The first failures in detail (capped), for the report. */
   failures: RequestFailure[];
+  /**
+   * How the rehearsal ended: it ran to the end; it was interrupted (Ctrl-C) and the numbers are partial; or it
+   * could not run (the app never became ready, the command was not found), with the reason.
+   */
+  outcome?: { status: 'completed' | 'aborted' | 'error'; message?: string };
+  /** What happened, in order: controller decisions, pod events, consumer changes (capped). */
+  events?: { atMs: number; what: string }[];
 }

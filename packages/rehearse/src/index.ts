@@ -1,0 +1,13 @@
+export { ExternalLoadBalancer } from './consumers/external-lb.js';
+export { type ConnectionRecord, L4Proxy } from './consumers/l4.js';
+export { L7Proxy, POD_HEADER } from './consumers/l7.js';
+export * from './controller.js';
+export * from './endpoints.js';
+export * from './kubelet.js';
+export * from './load.js';
+export * from './probe.js';
+export * from './process.js';
+export * from './recorder.js';
+export * from './rehearsal.js';
+export * from './result.js';
+export * from './settings.js';

@@ -1,0 +1,171 @@
+import http from 'node:http';
+import type net from 'node:net';
+import { epochMs } from './clock.js';
+import { POD_HEADER, UPSTREAM_ERROR_HEADER } from './consumers/l7.js';
+import type { FailureKind } from './result.js';
+import type { LoadSettings } from './settings.js';
+
+/** One request as the client saw it. Times are epoch milliseconds. */
+export interface RequestRecord {
+  start: number;
+  end: number;
+  path: string;
+  outcome: 'ok' | FailureKind;
+  status?: number;
+  /** The pod that served it, when the proxy said so (L7) or the caller resolves it later (L4, by clientPort). */
+  pod?: string;
+  /** The client's local port: identifies the connection at an L4 proxy. */
+  clientPort?: number;
+  detail?: string;
+  attempts: number;
+}
+
+const TICK_MS = 5;
+
+/** Picks a path: `mix` entries by their share, the rest goes to `path`. */
+export function choosePath(settings: Pick<LoadSettings, 'path' | 'mix'>, random: number): string {
+  let acc = 0;
+  for (const entry of settings.mix) {
+    acc += entry.share;
+    if (random < acc) return entry.path;
+  }
+  return settings.path;
+}
+
+/** How the client sees an error: refused, timed out, or reset (everything else that cut the exchange). */
+export function clientFailure(error: NodeJS.ErrnoException | undefined, timedOut: boolean): FailureKind {
+  if (timedOut) return 'timeout';
+  if (error?.code === 'ECONNREFUSED') return 'refused';
+  return 'reset';
+}
+
+/**
+ * Open-loop load: requests arrive at a constant rate whatever the responses do, and share a pool of keep-alive
+ * connections (an agent with `connections` sockets, used round-robin). A request that waits for a free connection
+ * waits on the clock: latency and the timeout count from its arrival. No retries unless `retries` > 0.
+ */
+export class LoadGenerator {
+  private readonly agent: http.Agent;
+  private timer: NodeJS.Timeout | undefined;
+  private startedAt = 0;
+  private sent = 0;
+  private inFlight = 0;
+  private drained: (() => void) | undefined;
+  private aborted = false;
+  private readonly requests = new Set<http.ClientRequest>();
+
+  constructor(
+    private readonly port: number,
+    private readonly settings: LoadSettings,
+    private readonly onRecord: (record: RequestRecord) => void,
+  ) {
+    this.agent = new http.Agent({ keepAlive: true, maxSockets: settings.connections, scheduling: 'fifo' });
+  }
+
+  get pending(): number {
+    return this.inFlight;
+  }
+
+  start(): void {
+    this.startedAt = performance.now();
+    this.timer = setInterval(() => this.tick(), TICK_MS);
+  }
+
+  private tick(): void {
+    const due = Math.floor(((performance.now() - this.startedAt) / 1000) * this.settings.rate);
+    while (this.sent < due) {
+      this.sent++;
+      this.send(choosePath(this.settings, Math.random()));
+    }
+  }
+
+  private send(path: string): void {
+    const record: RequestRecord = { start: epochMs(), end: 0, path, outcome: 'ok', attempts: 0 };
+    this.inFlight++;
+    let current: http.ClientRequest | undefined;
+    let timedOut = false;
+    const deadline = setTimeout(() => {
+      timedOut = true;
+      current?.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' }));
+    }, this.settings.timeoutMs);
+    deadline.unref();
+    const finish = () => {
+      clearTimeout(deadline);
+      record.end = epochMs();
+      this.inFlight--;
+      // Requests cut by an abort of the rehearsal itself say nothing about the app.
+      if (!this.aborted || record.outcome === 'ok') this.onRecord(record);
+      if (this.inFlight === 0) this.drained?.();
+    };
+    const attempt = () => {
+      record.attempts++;
+      const req = http.request({ host: '127.0.0.1', port: this.port, path, agent: this.agent });
+      current = req;
+      this.requests.add(req);
+      let done = false;
+      const settle = (outcome: RequestRecord['outcome'], detail?: string) => {
+        if (done) return;
+        done = true;
+        this.requests.delete(req);
+        const retriable = outcome === 'reset' || outcome === 'refused';
+        if (retriable && record.attempts <= this.settings.retries && !timedOut) {
+          attempt();
+          return;
+        }
+        record.outcome = outcome;
+        if (detail) record.detail = detail;
+        else delete record.detail;
+        finish();
+      };
+      req.on('socket', (socket: net.Socket) => {
+        const capture = () => {
+          record.clientPort = socket.localPort;
+        };
+        if (socket.connecting) socket.once('connect', capture);
+        else capture();
+      });
+      req.on('response', (res) => {
+        record.status = res.statusCode;
+        const pod = res.headers[POD_HEADER];
+        if (typeof pod === 'string' && pod) record.pod = pod;
+        res.on('data', () => {});
+        res.on('end', () => {
+          const status = res.statusCode ?? 0;
+          if (status >= 500) {
+            const why = res.headers[UPSTREAM_ERROR_HEADER];
+            settle('http5xx', `HTTP ${status}${typeof why === 'string' ? ` (${why})` : ''}`);
+          } else settle('ok');
+        });
+        res.on('close', () => {
+          if (!res.complete)
+            settle(
+              timedOut ? 'timeout' : 'reset',
+              timedOut ? 'no complete response in time' : 'connection cut in the middle of the response',
+            );
+        });
+      });
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        settle(clientFailure(error, timedOut), error.code ?? error.message);
+      });
+      req.end();
+    };
+    attempt();
+  }
+
+  /** Stops new arrivals and waits for the requests in flight (each is bounded by its timeout). */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    if (this.inFlight > 0) await new Promise<void>((resolve) => (this.drained = resolve));
+    this.agent.destroy();
+  }
+
+  /** Stops at once: every request in flight is cut (it is still recorded). */
+  abort(): void {
+    this.aborted = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    for (const req of this.requests) req.destroy(Object.assign(new Error('rehearsal aborted'), { code: 'EABORTED' }));
+    this.agent.destroy();
+  }
+}

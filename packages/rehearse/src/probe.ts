@@ -1,0 +1,189 @@
+import { spawn } from 'node:child_process';
+import http from 'node:http';
+import net from 'node:net';
+import type { ProbeHandler, ResolvedProbe } from '@zerodrop/core';
+import { scaledMs } from './settings.js';
+
+/** Where a probe runs: the replica's port on loopback, and the environment for exec handlers. */
+export interface ProbeTarget {
+  port: number;
+  env: Record<string, string>;
+}
+
+const PROBE_USER_AGENT = 'kube-probe/1.34 (zerodrop rehearse)';
+
+/**
+ * Runs a handler once. httpGet: a fresh connection (the kubelet disables keep-alive), success on 200-399.
+ * tcpSocket: success when the connection is accepted. exec: success on exit code 0. Every port means the replica's.
+ */
+export function runHandler(handler: ProbeHandler, target: ProbeTarget, timeoutMs: number): Promise<boolean> {
+  switch (handler.type) {
+    case 'httpGet':
+      return httpCheck(target.port, handler.path, timeoutMs, PROBE_USER_AGENT);
+    case 'tcpSocket':
+    case 'grpc':
+      return tcpCheck(target.port, timeoutMs);
+    case 'exec':
+      return execCheck(handler.command, target.env, timeoutMs);
+  }
+}
+
+export function httpCheck(port: number, path: string, timeoutMs: number, userAgent: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (ok: boolean) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      req.destroy();
+      resolve(ok);
+    };
+    const req = http.get(
+      { host: '127.0.0.1', port, path, agent: false, headers: { 'user-agent': userAgent, connection: 'close' } },
+      (res) => {
+        const ok = res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 400;
+        res.resume();
+        res.on('end', () => done(ok));
+        res.on('error', () => done(false));
+      },
+    );
+    req.on('error', () => done(false));
+    const timer = setTimeout(() => done(false), timeoutMs);
+  });
+}
+
+export function tcpCheck(port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    const timer = setTimeout(() => finish(false), timeoutMs);
+    function finish(ok: boolean) {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(ok);
+    }
+    socket.once('connect', () => finish(true));
+    socket.once('error', () => finish(false));
+  });
+}
+
+export function execCheck(command: string[], env: Record<string, string>, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const [file, ...args] = command;
+    if (!file) {
+      resolve(false);
+      return;
+    }
+    const child = spawn(file, args, { env: { ...process.env, ...env }, stdio: 'ignore', detached: true });
+    const timer = setTimeout(() => killGroup(child.pid), timeoutMs);
+    child.once('error', () => {
+      clearTimeout(timer);
+      resolve(false);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      killGroup(child.pid);
+      resolve(code === 0);
+    });
+  });
+}
+
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+export type ProbeResult = 'success' | 'failure';
+export type ProbeKind = 'startup' | 'readiness' | 'liveness';
+
+/**
+ * The prober worker's threshold logic (pkg/kubelet/prober/worker.go): the reported result only changes after
+ * successThreshold consecutive successes or failureThreshold consecutive failures.
+ */
+export class ProbeThreshold {
+  private lastRaw: ProbeResult | undefined;
+  private run = 0;
+  result: ProbeResult | 'unknown';
+
+  constructor(
+    private readonly probe: Pick<ResolvedProbe, 'successThreshold' | 'failureThreshold'>,
+    initial: ProbeResult | 'unknown',
+  ) {
+    this.result = initial;
+  }
+
+  /** Feeds one raw probe outcome; returns true when the reported result changed. */
+  observe(raw: ProbeResult): boolean {
+    if (raw === this.lastRaw) this.run++;
+    else {
+      this.lastRaw = raw;
+      this.run = 1;
+    }
+    const threshold = raw === 'failure' ? this.probe.failureThreshold : this.probe.successThreshold;
+    if (this.run < threshold || raw === this.result) return false;
+    this.result = raw;
+    return true;
+  }
+}
+
+export interface ProbeWorkerOptions {
+  kind: ProbeKind;
+  probe: ResolvedProbe;
+  target: ProbeTarget;
+  speed: number;
+  /** The kubelet's initial values: readiness failure, liveness success, startup unknown. */
+  initial: ProbeResult | 'unknown';
+  onChange(result: ProbeResult): void;
+}
+
+/**
+ * Probes on a ticker: the first tick right away, then every periodSeconds (divided by --speed); ticks before
+ * initialDelaySeconds are skipped. Timeouts are NOT divided by --speed (they bound the app's real response time)
+ * but never exceed the scaled period.
+ */
+export class ProbeWorker {
+  private stopped = false;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly threshold: ProbeThreshold;
+  private readonly startedAt = performance.now();
+  private readonly periodMs: number;
+  private readonly timeoutMs: number;
+  private readonly handler: ProbeHandler;
+
+  constructor(private readonly options: ProbeWorkerOptions) {
+    this.threshold = new ProbeThreshold(options.probe, options.initial);
+    this.periodMs = scaledMs(options.probe.periodSeconds, options.speed);
+    this.timeoutMs = Math.max(50, Math.min(options.probe.timeoutSeconds * 1000, this.periodMs));
+    this.handler = options.probe.handler ?? { type: 'tcpSocket', port: options.target.port };
+  }
+
+  get kind(): ProbeKind {
+    return this.options.kind;
+  }
+
+  start(): void {
+    void this.tick();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  private async tick(): Promise<void> {
+    if (this.stopped) return;
+    const began = performance.now();
+    if (began - this.startedAt >= scaledMs(this.options.probe.initialDelaySeconds, this.options.speed)) {
+      const ok = await runHandler(this.handler, this.options.target, this.timeoutMs);
+      if (this.stopped) return;
+      const raw: ProbeResult = ok ? 'success' : 'failure';
+      if (this.threshold.observe(raw)) this.options.onChange(raw);
+    }
+    if (this.stopped) return;
+    const wait = Math.max(0, this.periodMs - (performance.now() - began));
+    this.timer = setTimeout(() => void this.tick(), wait);
+  }
+}
