@@ -1,3 +1,4 @@
+export * from './disruption.js';
 export * from './dockerfile.js';
 export * from './intstr.js';
 export * from './manifest.js';

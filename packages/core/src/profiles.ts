@@ -67,6 +67,9 @@ export const GKE_DEFAULT_HEALTH_CHECK: HealthCheck = {
   healthyThreshold: 2,
 };
 
+/** AWS target groups keep a deregistered target draining this long unless `deregistration_delay.timeout_seconds` is set. */
+export const AWS_DEFAULT_DEREGISTRATION_DELAY_SECONDS = 300;
+
 /** Worst-case seconds for a health-checking LB to mark a backend down: interval x unhealthy threshold + one timeout. */
 export function healthCheckDetectionSeconds(hc: HealthCheck): number {
   return hc.intervalSeconds * hc.unhealthyThreshold + hc.timeoutSeconds;

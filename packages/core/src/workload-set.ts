@@ -89,6 +89,8 @@ export interface LoadBalancerHealthCheck {
   healthyThreshold?: number;
   /** AWS target group deregistration delay, when set. */
   deregistrationDelaySeconds?: number;
+  /** Where the deregistration delay is written in `doc` (the target-group-attributes annotation). */
+  deregistrationDelayField?: YamlPath;
   /** Where the path / port are written in `doc`, for findings and fixes. */
   pathField?: YamlPath;
   portField?: YamlPath;
@@ -319,9 +321,12 @@ function awsHealthCheck(
   setNum('timeoutSeconds', AWS_HC.timeout);
   setNum('unhealthyThreshold', AWS_HC.unhealthy);
   setNum('healthyThreshold', AWS_HC.healthy);
-  const attributes = annotations[`${prefix}target-group-attributes`] ?? '';
-  const delay = /deregistration_delay\.timeout_seconds=(\d+)/.exec(attributes);
-  if (delay) hc.deregistrationDelaySeconds = Number(delay[1]);
+  const attributesKey = `${prefix}target-group-attributes`;
+  const delay = /deregistration_delay\.timeout_seconds=(\d+)/.exec(annotations[attributesKey] ?? '');
+  if (delay) {
+    hc.deregistrationDelaySeconds = Number(delay[1]);
+    hc.deregistrationDelayField = ['metadata', 'annotations', attributesKey];
+  }
   return Object.keys(hc).length > 3 ? hc : undefined;
 }
 
@@ -438,13 +443,17 @@ export function profileOf(set: WorkloadSet, w: Workload, forced?: ProfileId): Lo
   const hc = healthChecksOf(set, w).find(
     (h) => h.intervalSeconds !== undefined || h.unhealthyThreshold !== undefined || h.timeoutSeconds !== undefined,
   );
-  if (!hc) return getProfile(id);
+  return hc ? getProfile(id, healthCheckOverride(hc)) : getProfile(id);
+}
+
+/** The timing fields a health check found in the manifests writes, as an override of a profile's health check. */
+export function healthCheckOverride(hc: LoadBalancerHealthCheck): Partial<HealthCheck> {
   const override: Partial<HealthCheck> = {};
   if (hc.intervalSeconds !== undefined) override.intervalSeconds = hc.intervalSeconds;
   if (hc.timeoutSeconds !== undefined) override.timeoutSeconds = hc.timeoutSeconds;
   if (hc.unhealthyThreshold !== undefined) override.unhealthyThreshold = hc.unhealthyThreshold;
   if (hc.healthyThreshold !== undefined) override.healthyThreshold = hc.healthyThreshold;
-  return getProfile(id, override);
+  return override;
 }
 
 /** Containers that take traffic: those declaring ports, or the first container when none does. */

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import {
   buildWorkloadSet,
   classifyPreStop,
+  healthCheckOverride,
   healthChecksOf,
   hpaOf,
   inferProfile,
@@ -135,6 +136,12 @@ test('links: Service and PDB selectors in the same namespace, HPA target, Backen
       ['Ingress', '/alb', undefined, undefined, 40],
     ],
   );
+  assert.deepEqual(checks[1]?.deregistrationDelayField, [
+    'metadata',
+    'annotations',
+    'alb.ingress.kubernetes.io/target-group-attributes',
+  ]);
+  assert.deepEqual(healthCheckOverride(checks[0]!), { intervalSeconds: 3, unhealthyThreshold: 4 });
   assert.equal(inferProfile(set, w), 'gke-neg');
 });
 
