@@ -23,6 +23,10 @@ export function scaleIntOrPercent(value: IntOrPercent, total: number, roundUp: b
     }
     return value;
   }
+  if (typeof value !== 'string') {
+    // Manifests are untrusted: a map or list here is a user error, not a crash.
+    throw new IntOrPercentError(`expected an integer or a percentage like "25%", got ${JSON.stringify(value)}`);
+  }
   const text = value.trim();
   if (/^\d+$/.test(text)) return Number(text);
   const match = /^(\d+)%$/.exec(text);

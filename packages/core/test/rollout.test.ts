@@ -62,3 +62,10 @@ test('scaleIntOrPercent: integers as is, numeric strings, bad values rejected', 
   assert.throws(() => scaleIntOrPercent('lots', 10, true), { code: 'ERR_ZERODROP_INT_OR_PERCENT' });
   assert.throws(() => scaleIntOrPercent(-1, 10, true), { code: 'ERR_ZERODROP_INT_OR_PERCENT' });
 });
+
+test('a value of the wrong type is an IntOrPercentError, not a crash', () => {
+  assert.throws(() => scaleIntOrPercent({} as unknown as string, 10, true), { code: 'ERR_ZERODROP_INT_OR_PERCENT' });
+  assert.throws(() => effectiveRollout(4, { rollingUpdate: { maxSurge: [] as unknown as string } }), {
+    code: 'ERR_ZERODROP_INT_OR_PERCENT',
+  });
+});
