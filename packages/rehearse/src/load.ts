@@ -40,12 +40,14 @@ export function clientFailure(error: NodeJS.ErrnoException | undefined, timedOut
 }
 
 /**
- * Open-loop load: requests arrive at a constant rate whatever the responses do, and share a pool of keep-alive
- * connections (an agent with `connections` sockets, used round-robin). A request that waits for a free connection
- * waits on the clock: latency and the timeout count from its arrival. No retries unless `retries` > 0.
+ * Open-loop load: requests arrive at a constant rate whatever the responses do, spread over `connections` clients,
+ * each with one keep-alive connection (a new one after the server closes it). An arrival goes to the client with the
+ * fewest requests in flight; a request that waits for its client's connection waits on the clock: latency and the
+ * timeout count from its arrival. No retries unless `retries` > 0.
  */
 export class LoadGenerator {
-  private readonly agent: http.Agent;
+  private readonly clients: { agent: http.Agent; inFlight: number }[];
+  private nextClient = 0;
   private timer: NodeJS.Timeout | undefined;
   private startedAt = 0;
   private sent = 0;
@@ -59,7 +61,10 @@ export class LoadGenerator {
     private readonly settings: LoadSettings,
     private readonly onRecord: (record: RequestRecord) => void,
   ) {
-    this.agent = new http.Agent({ keepAlive: true, maxSockets: settings.connections, scheduling: 'fifo' });
+    this.clients = Array.from({ length: settings.connections }, () => ({
+      agent: new http.Agent({ keepAlive: true, maxSockets: 1 }),
+      inFlight: 0,
+    }));
   }
 
   get pending(): number {
@@ -79,8 +84,20 @@ export class LoadGenerator {
     }
   }
 
+  private client(): { agent: http.Agent; inFlight: number } {
+    let best = this.clients[this.nextClient] as { agent: http.Agent; inFlight: number };
+    for (let i = 1; i < this.clients.length && best.inFlight > 0; i++) {
+      const c = this.clients[(this.nextClient + i) % this.clients.length] as { agent: http.Agent; inFlight: number };
+      if (c.inFlight < best.inFlight) best = c;
+    }
+    this.nextClient = (this.clients.indexOf(best) + 1) % this.clients.length;
+    return best;
+  }
+
   private send(path: string): void {
     const record: RequestRecord = { start: epochMs(), end: 0, path, outcome: 'ok', attempts: 0 };
+    const client = this.client();
+    client.inFlight++;
     this.inFlight++;
     let current: http.ClientRequest | undefined;
     let timedOut = false;
@@ -92,6 +109,7 @@ export class LoadGenerator {
     const finish = () => {
       clearTimeout(deadline);
       record.end = epochMs();
+      client.inFlight--;
       this.inFlight--;
       // Requests cut by an abort of the rehearsal itself say nothing about the app.
       if (!this.aborted || record.outcome === 'ok') this.onRecord(record);
@@ -99,7 +117,7 @@ export class LoadGenerator {
     };
     const attempt = () => {
       record.attempts++;
-      const req = http.request({ host: '127.0.0.1', port: this.port, path, agent: this.agent });
+      const req = http.request({ host: '127.0.0.1', port: this.port, path, agent: client.agent });
       current = req;
       this.requests.add(req);
       let done = false;
@@ -157,7 +175,7 @@ export class LoadGenerator {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     if (this.inFlight > 0) await new Promise<void>((resolve) => (this.drained = resolve));
-    this.agent.destroy();
+    for (const c of this.clients) c.agent.destroy();
   }
 
   /** Stops at once: every request in flight is cut (it is still recorded). */
@@ -166,6 +184,6 @@ export class LoadGenerator {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     for (const req of this.requests) req.destroy(Object.assign(new Error('rehearsal aborted'), { code: 'EABORTED' }));
-    this.agent.destroy();
+    for (const c of this.clients) c.agent.destroy();
   }
 }

@@ -1,0 +1,336 @@
+import { writeFileSync } from 'node:fs';
+import { effectiveRollout, getProfile, isProfileId, PROFILE_IDS, type ProfileId, resolveProbe } from '@zerodrop/core';
+import {
+  defaultReadiness,
+  defaultSettings,
+  ManifestInputError,
+  type Progress,
+  type PropagationMode,
+  type RehearsalResult,
+  type RehearsalSettings,
+  readManifest,
+  rehearse,
+  renderHtmlReport,
+  renderSummary,
+} from '@zerodrop/rehearse';
+import { UsageError } from '../errors.js';
+import type { Command } from '../main.js';
+import { type ParsedArgs, parseArgs } from '../options.js';
+
+const help = `Usage: zerodrop rehearse [options] -- <app command and args>
+
+Runs a rolling update of your real app on this machine, under load, and counts every request that fails.
+Each replica is one process of the command, told its port in $PORT (and the --speed factor in $ZERODROP_SPEED).
+Around them: the Deployment controller (maxSurge/maxUnavailable, minReadySeconds, progress deadline), a kubelet per
+pod (startup/readiness/liveness probes, preStop, stop signal, SIGKILL at the end of the grace period) and the
+traffic consumer of the profile (kube-proxy pins TCP connections; ingress-nginx routes each request; gke-neg and
+aws-alb health-check on their own), each learning endpoint changes after its own propagation delay.
+
+Workload (from --manifest, else Kubernetes' defaults; a flag overrides the manifest):
+  --manifest <file>          a YAML file with the Deployment (and its Services, HealthCheckPolicy, ...)
+  --workload <name>          which Deployment, when the file has several
+  --replicas <n>             replicas (default 2 without a manifest)
+  --max-surge <n|%>          strategy.rollingUpdate.maxSurge (default 25%)
+  --max-unavailable <n|%>    strategy.rollingUpdate.maxUnavailable (default 25%)
+  --min-ready <s>            minReadySeconds (default 0)
+  --progress-deadline <s>    progressDeadlineSeconds (default 600)
+  --prestop-sleep <s>        a preStop sleep of this many seconds (0: none)
+  --prestop-path <path>      a preStop httpGet on the app's port
+  --grace <s>                terminationGracePeriodSeconds (default 30)
+  --ready-path <path>        readiness probe: httpGet on this path, period 1s; without a manifest and without
+                             this flag the readiness probe is a TCP connect to $PORT every 1s
+  --profile <p>              kube-proxy (default), ingress-nginx, gke-neg, aws-alb
+  --propagation <m>          consumers' endpoint delays: random (default: between the profile's typical and worst
+                             value, drawn per change), typical, worst, or a number of seconds
+  --no-readiness-gate        gke-neg/aws-alb: pods are Ready without passing the load balancer's health check
+
+Load:
+  --rate <req/s>             open-loop arrival rate (default 200)
+  --connections <n>          keep-alive client connections (default 16)
+  --path <path>              path of ordinary requests (default /)
+  --slow-path <path>         mix in slow requests (e.g. /slow?ms=200), --slow-share of them (default 0.2)
+  --stream-path <path>       mix in streaming requests, --stream-share of them (default 0.05)
+  --timeout <ms>             per-request timeout (default 5000)
+  --retries <n>              client retries of a reset or refused request (default 0: every drop shows)
+
+Run:
+  --speed <n>                divide every Kubernetes duration by n (probes, preStop, grace, delays; default 1)
+  --warmup <s>               seconds of load before the rollout (default 1.5)
+  --settle <s>               seconds of load after the last old pod is gone (default 1.5)
+  --env <K=V>                environment of every replica (repeatable)
+  --new-env <K=V>            environment of the new revision only (repeatable)
+  --json <file>              write the result as JSON
+  --html <file>              write the HTML report
+  --verbose                  print every controller, kubelet and consumer event, and the app's output
+
+Exit status: 0 nothing failed, 1 some requests failed, 2 the rehearsal could not run (bad arguments or manifest,
+command not found, the app never became ready), 130 interrupted.
+
+Examples:
+  zerodrop rehearse --speed 4 -- node server.js
+  zerodrop rehearse --manifest k8s/deploy.yaml --profile ingress-nginx --json out.json -- node dist/server.js`;
+
+const VALUED = [
+  'manifest',
+  'workload',
+  'replicas',
+  'max-surge',
+  'max-unavailable',
+  'min-ready',
+  'progress-deadline',
+  'prestop-sleep',
+  'prestop-path',
+  'grace',
+  'ready-path',
+  'profile',
+  'propagation',
+  'rate',
+  'connections',
+  'path',
+  'slow-path',
+  'slow-share',
+  'stream-path',
+  'stream-share',
+  'timeout',
+  'retries',
+  'speed',
+  'warmup',
+  'settle',
+  'json',
+  'html',
+];
+const SWITCHES = ['no-readiness-gate', 'verbose'];
+const REPEATED = ['env', 'new-env'];
+
+/** Takes the repeatable `--env K=V` flags out of the arguments before the command. */
+function takeRepeated(args: readonly string[]): { rest: string[]; env: Record<string, Record<string, string>> } {
+  const env: Record<string, Record<string, string>> = { env: {}, 'new-env': {} };
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === '--') {
+      rest.push(...args.slice(i));
+      break;
+    }
+    const name = REPEATED.find((r) => arg === `--${r}` || arg.startsWith(`--${r}=`));
+    if (!name) {
+      rest.push(arg);
+      continue;
+    }
+    const value = arg.includes('=') && arg.startsWith(`--${name}=`) ? arg.slice(name.length + 3) : args[++i];
+    const eq = value?.indexOf('=') ?? -1;
+    if (!value || eq <= 0) throw new UsageError(`--${name} needs KEY=VALUE`);
+    (env[name] as Record<string, string>)[value.slice(0, eq)] = value.slice(eq + 1);
+  }
+  return { rest, env };
+}
+
+function numberFlag(flags: ParsedArgs['flags'], name: string, min: number, integer = false): number | undefined {
+  const raw = flags.get(name);
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (raw === true || !Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
+    throw new UsageError(`--${name} must be ${integer ? 'an integer' : 'a number'} >= ${min}, got "${raw}"`);
+  }
+  return value;
+}
+
+function stringFlag(flags: ParsedArgs['flags'], name: string): string | undefined {
+  const raw = flags.get(name);
+  return typeof raw === 'string' ? raw : undefined;
+}
+
+function intOrPercentFlag(flags: ParsedArgs['flags'], name: string): number | string | undefined {
+  const raw = stringFlag(flags, name);
+  if (raw === undefined) return undefined;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  if (/^\d+%$/.test(raw)) return raw;
+  throw new UsageError(`--${name} must be an integer or a percentage like 25%, got "${raw}"`);
+}
+
+/** Builds the rehearsal settings from the flags and the manifest. Throws UsageError / ManifestInputError. */
+export function settingsFromArgs(args: readonly string[]): {
+  settings: RehearsalSettings;
+  notes: string[];
+  out: { json?: string; html?: string; verbose: boolean };
+} {
+  const { rest, env } = takeRepeated(args);
+  const dash = rest.indexOf('--');
+  const { paths, flags } = parseArgs(dash === -1 ? rest : rest.slice(0, dash), VALUED, SWITCHES);
+  if (paths.length > 0) throw new UsageError(`unexpected "${paths[0]}": put the app command after --`);
+  const command = dash === -1 ? [] : rest.slice(dash + 1);
+  if (command.length === 0) throw new UsageError('no app command: pass it after --, e.g. `-- node server.js`');
+
+  const profileFlag = stringFlag(flags, 'profile');
+  if (profileFlag !== undefined && !isProfileId(profileFlag)) {
+    throw new UsageError(`--profile must be one of ${PROFILE_IDS.join(', ')}, got "${profileFlag}"`);
+  }
+  const manifestFile = stringFlag(flags, 'manifest');
+  const workload = stringFlag(flags, 'workload');
+  const fromManifest = manifestFile
+    ? readManifest(manifestFile, {
+        ...(workload ? { workload } : {}),
+        ...(profileFlag ? { profile: profileFlag as ProfileId } : {}),
+      })
+    : undefined;
+  const profile = fromManifest?.profile ?? getProfile((profileFlag ?? 'kube-proxy') as ProfileId);
+  const settings = defaultSettings(command, profile);
+  const notes = [...(fromManifest?.notes ?? [])];
+  if (fromManifest) {
+    Object.assign(settings, {
+      manifest: manifestFile,
+      replicas: fromManifest.replicas,
+      rollout: fromManifest.rollout,
+      minReadySeconds: fromManifest.minReadySeconds,
+      progressDeadlineSeconds: fromManifest.progressDeadlineSeconds,
+      pod: fromManifest.pod,
+    });
+  }
+
+  const replicas = numberFlag(flags, 'replicas', 1, true);
+  if (replicas !== undefined) settings.replicas = replicas;
+  const surge = intOrPercentFlag(flags, 'max-surge');
+  const unavailable = intOrPercentFlag(flags, 'max-unavailable');
+  if (replicas !== undefined || surge !== undefined || unavailable !== undefined) {
+    const { written, type } = settings.rollout;
+    settings.rollout =
+      type === 'Recreate' && surge === undefined && unavailable === undefined
+        ? effectiveRollout(settings.replicas, { type: 'Recreate' })
+        : effectiveRollout(settings.replicas, {
+            type: 'RollingUpdate',
+            rollingUpdate: {
+              maxSurge: surge ?? written.maxSurge,
+              maxUnavailable: unavailable ?? written.maxUnavailable,
+            },
+          });
+  }
+  settings.minReadySeconds = numberFlag(flags, 'min-ready', 0) ?? settings.minReadySeconds;
+  settings.progressDeadlineSeconds = numberFlag(flags, 'progress-deadline', 1) ?? settings.progressDeadlineSeconds;
+  settings.pod.gracePeriodSeconds = numberFlag(flags, 'grace', 0) ?? settings.pod.gracePeriodSeconds;
+  const preStopSleep = numberFlag(flags, 'prestop-sleep', 0);
+  const preStopPath = stringFlag(flags, 'prestop-path');
+  if (preStopSleep !== undefined && preStopPath !== undefined) {
+    throw new UsageError('--prestop-sleep and --prestop-path are two different hooks: pass one');
+  }
+  if (preStopSleep !== undefined) {
+    if (preStopSleep > 0) settings.pod.preStop = { type: 'sleep', seconds: preStopSleep };
+    else delete settings.pod.preStop;
+  }
+  if (preStopPath !== undefined) settings.pod.preStop = { type: 'httpGet', path: preStopPath };
+  const readyPath = stringFlag(flags, 'ready-path');
+  if (readyPath !== undefined) {
+    settings.pod.readiness = settings.pod.readiness
+      ? resolveProbe({ ...settings.pod.readiness, httpGet: { path: readyPath } })
+      : defaultReadiness(readyPath);
+  }
+
+  const propagation = stringFlag(flags, 'propagation');
+  if (propagation !== undefined) {
+    const seconds = Number(propagation);
+    if (propagation === 'typical' || propagation === 'worst' || propagation === 'random') {
+      settings.propagation = propagation;
+    } else if (Number.isFinite(seconds) && seconds >= 0) settings.propagation = seconds as PropagationMode;
+    else throw new UsageError(`--propagation must be random, typical, worst or seconds, got "${propagation}"`);
+  }
+  if (flags.has('no-readiness-gate')) settings.readinessGate = false;
+
+  const load = settings.load;
+  load.rate = numberFlag(flags, 'rate', 1) ?? load.rate;
+  load.connections = numberFlag(flags, 'connections', 1, true) ?? load.connections;
+  load.path = stringFlag(flags, 'path') ?? load.path;
+  load.timeoutMs = numberFlag(flags, 'timeout', 1) ?? load.timeoutMs;
+  load.retries = numberFlag(flags, 'retries', 0, true) ?? load.retries;
+  for (const [kind, share] of [
+    ['slow', 0.2],
+    ['stream', 0.05],
+  ] as const) {
+    const path = stringFlag(flags, `${kind}-path`);
+    const given = numberFlag(flags, `${kind}-share`, 0);
+    if (given !== undefined && given > 1) throw new UsageError(`--${kind}-share must be between 0 and 1`);
+    if (given !== undefined && path === undefined) throw new UsageError(`--${kind}-share needs --${kind}-path`);
+    if (path !== undefined) load.mix.push({ path, share: given ?? share });
+  }
+  if (load.mix.reduce((a, m) => a + m.share, 0) > 1) throw new UsageError('the path shares add up to more than 1');
+
+  const speed = numberFlag(flags, 'speed', 0.01);
+  if (speed !== undefined) settings.speed = speed;
+  settings.warmupMs = (numberFlag(flags, 'warmup', 0) ?? settings.warmupMs / 1000) * 1000;
+  settings.settleMs = (numberFlag(flags, 'settle', 0) ?? settings.settleMs / 1000) * 1000;
+  settings.env = env.env ?? {};
+  settings.newEnv = env['new-env'] ?? {};
+  const json = stringFlag(flags, 'json');
+  const html = stringFlag(flags, 'html');
+  return {
+    settings,
+    notes,
+    out: { ...(json ? { json } : {}), ...(html ? { html } : {}), verbose: flags.has('verbose') },
+  };
+}
+
+function progressLine(p: Progress): string {
+  return `zerodrop rehearse: ${p.phase.padEnd(8)} ${(p.elapsedMs / 1000).toFixed(1).padStart(6)}s  pods ${p.pods.ready} ready / ${p.pods.terminating} terminating / ${p.pods.total}  ${String(p.requestsPerSecond).padStart(5)} req/s  ${p.total} sent, ${p.failed} failed`;
+}
+
+async function writeOutputs(result: RehearsalResult, out: { json?: string; html?: string }): Promise<void> {
+  if (out.json) writeFileSync(out.json, `${JSON.stringify(result, null, 2)}\n`);
+  if (out.html) {
+    writeFileSync(out.html, renderHtmlReport(result));
+  }
+}
+
+async function run(args: string[]): Promise<number> {
+  let parsed: ReturnType<typeof settingsFromArgs>;
+  try {
+    parsed = settingsFromArgs(args);
+  } catch (error) {
+    if (error instanceof ManifestInputError) {
+      console.error(`zerodrop rehearse: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+  const { settings, notes, out } = parsed;
+  for (const note of notes) console.error(`zerodrop rehearse: note: ${note}`);
+  const tty = process.stderr.isTTY === true;
+  const abort = new AbortController();
+  let interrupted = false;
+  const onSigint = () => {
+    if (interrupted) {
+      // A second Ctrl-C: the replicas' watchdogs kill them as soon as this process is gone.
+      process.exit(130);
+    }
+    interrupted = true;
+    if (tty) process.stderr.write('\r\x1b[2K');
+    console.error('zerodrop rehearse: interrupted: stopping the load and the replicas (Ctrl-C again to quit now)');
+    abort.abort();
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  let result: RehearsalResult;
+  try {
+    result = await rehearse(settings, {
+      signal: abort.signal,
+      ...(tty && !out.verbose ? { onProgress: (p) => process.stderr.write(`\r\x1b[2K${progressLine(p)}`) } : {}),
+      ...(out.verbose
+        ? {
+            onEvent: (at, what) => console.error(`${(at / 1000).toFixed(3).padStart(8)}s ${what}`),
+            onOutput: (pod, line) => console.error(`         ${pod} | ${line}`),
+          }
+        : {}),
+    });
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+    if (tty) process.stderr.write('\r\x1b[2K');
+  }
+  await writeOutputs(result, out);
+  console.log(renderSummary(result));
+  if (result.outcome?.status === 'error') {
+    console.error(`zerodrop rehearse: ${result.outcome.message ?? 'the rehearsal could not run'}`);
+    return 2;
+  }
+  if (interrupted) return 130;
+  return result.requests.failed > 0 ? 1 : 0;
+}
+
+export const command: Command = { help, run };
