@@ -2,7 +2,10 @@
 export { rule as gracePeriodTooShort } from './grace-period-too-short.js';
 export { rule as lbHealthCheckMismatch } from './lb-health-check-mismatch.js';
 export { rule as livenessSameAsReadiness } from './liveness-same-as-readiness.js';
+export { rule as pdbBlocksEviction } from './pdb-blocks-eviction.js';
 export { rule as pdbMissing } from './pdb-missing.js';
+export { rule as pdbMultiple } from './pdb-multiple.js';
+export { rule as pdbSelectsNothing } from './pdb-selects-nothing.js';
 export { rule as prestopMissing } from './prestop-missing.js';
 export { rule as prestopShorterThanPropagation } from './prestop-shorter-than-propagation.js';
 export { rule as readinessProbeMissing } from './readiness-probe-missing.js';

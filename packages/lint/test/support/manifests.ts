@@ -68,3 +68,30 @@ ${indent(metadata, 2)}spec:
 export function docs(...documents: string[]): string {
   return documents.join('---\n');
 }
+
+/** A PodDisruptionBudget `name` with a budget line (`maxUnavailable: 1`, `minAvailable: "50%"`) selecting app: web. */
+export function pdb(budget = 'maxUnavailable: 1', name = 'web', matchLabels = 'app: web'): string {
+  return `apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: ${name}
+spec:
+  ${budget}
+  selector:
+    matchLabels:
+      ${matchLabels}
+`;
+}
+
+/** A HorizontalPodAutoscaler for Deployment `web` with the given replica range. */
+export function hpa(minReplicas: number, maxReplicas = 10): string {
+  return `apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: web
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  minReplicas: ${minReplicas}
+  maxReplicas: ${maxReplicas}
+`;
+}
