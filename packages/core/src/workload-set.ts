@@ -230,35 +230,59 @@ export function buildWorkloadSet(objects: ManifestDocument[]): WorkloadSet {
   return set;
 }
 
+/**
+ * Objects of one kind grouped by namespace, built once per set: linking every workload to every Service by scanning
+ * the whole list would be quadratic on large manifests.
+ */
+const byNamespaceCache = new WeakMap<object[], Map<string, object[]>>();
+
+function inNamespace<T extends { namespace: string }>(items: T[], namespace: string): T[] {
+  let index = byNamespaceCache.get(items);
+  if (!index) {
+    index = new Map();
+    for (const item of items) {
+      const list = index.get(item.namespace);
+      if (list) list.push(item);
+      else index.set(item.namespace, [item]);
+    }
+    byNamespaceCache.set(items, index);
+  }
+  return (index.get(namespace) ?? []) as T[];
+}
+
+const servicesCache = new WeakMap<Workload, { set: WorkloadSet; services: Service[] }>();
+
 /** Services in the workload's namespace whose selector matches its pod labels. */
 export function servicesOf(set: WorkloadSet, w: Workload): Service[] {
-  return set.services.filter(
-    (s) =>
-      s.namespace === w.namespace &&
-      Object.keys(s.selector).length > 0 &&
-      matchesSelector(w.podLabels, { matchLabels: s.selector }),
+  const cached = servicesCache.get(w);
+  if (cached?.set === set) return cached.services;
+  const services = inNamespace(set.services, w.namespace).filter(
+    (s) => Object.keys(s.selector).length > 0 && matchesSelector(w.podLabels, { matchLabels: s.selector }),
   );
+  servicesCache.set(w, { set, services });
+  return services;
 }
 
 /** PodDisruptionBudgets in the workload's namespace whose selector matches its pod labels. */
 export function pdbsOf(set: WorkloadSet, w: Workload): PodDisruptionBudget[] {
-  return set.pdbs.filter((p) => p.namespace === w.namespace && matchesSelector(w.podLabels, p.selector));
+  return inNamespace(set.pdbs, w.namespace).filter((p) => matchesSelector(w.podLabels, p.selector));
 }
 
 /** Workloads a PDB selects. */
 export function workloadsOfPdb(set: WorkloadSet, pdb: PodDisruptionBudget): Workload[] {
-  return set.workloads.filter((w) => w.namespace === pdb.namespace && matchesSelector(w.podLabels, pdb.selector));
+  return inNamespace(set.workloads, pdb.namespace).filter((w) => matchesSelector(w.podLabels, pdb.selector));
 }
 
 /** The HorizontalPodAutoscaler whose scaleTargetRef names the workload. */
 export function hpaOf(set: WorkloadSet, w: Workload): HorizontalPodAutoscaler | undefined {
-  return set.hpas.find((h) => h.namespace === w.namespace && h.target.kind === w.kind && h.target.name === w.name);
+  return inNamespace(set.hpas, w.namespace).find((h) => h.target.kind === w.kind && h.target.name === w.name);
 }
 
 /** Ingresses that send to one of the workload's Services. */
 export function ingressesOf(set: WorkloadSet, w: Workload): Ingress[] {
   const names = new Set(servicesOf(set, w).map((s) => s.name));
-  return set.ingresses.filter((i) => i.namespace === w.namespace && i.serviceNames.some((n) => names.has(n)));
+  if (names.size === 0) return [];
+  return inNamespace(set.ingresses, w.namespace).filter((i) => i.serviceNames.some((n) => names.has(n)));
 }
 
 /** The BackendConfig names a Service points at (`cloud.google.com/backend-config`: default or per port). */
@@ -330,8 +354,12 @@ function awsHealthCheck(
   return Object.keys(hc).length > 3 ? hc : undefined;
 }
 
+const healthChecksCache = new WeakMap<Workload, { set: WorkloadSet; checks: LoadBalancerHealthCheck[] }>();
+
 /** Every external load-balancer health check configured for the workload's Services. */
 export function healthChecksOf(set: WorkloadSet, w: Workload): LoadBalancerHealthCheck[] {
+  const cached = healthChecksCache.get(w);
+  if (cached?.set === set) return cached.checks;
   const out: LoadBalancerHealthCheck[] = [];
   for (const service of servicesOf(set, w)) {
     for (const doc of set.healthCheckPolicies) {
@@ -384,12 +412,13 @@ export function healthChecksOf(set: WorkloadSet, w: Workload): LoadBalancerHealt
       awsHealthCheck(service.doc, 'Service', 'alb.ingress.kubernetes.io/', service) ??
       awsHealthCheck(service.doc, 'Service', 'service.beta.kubernetes.io/aws-load-balancer-', service);
     if (fromService) out.push(fromService);
-    for (const ingress of set.ingresses) {
-      if (ingress.namespace !== service.namespace || !ingress.serviceNames.includes(service.name)) continue;
+    for (const ingress of inNamespace(set.ingresses, service.namespace)) {
+      if (!ingress.serviceNames.includes(service.name)) continue;
       const hc = awsHealthCheck(ingress.doc, 'Ingress', 'alb.ingress.kubernetes.io/', service);
       if (hc) out.push(hc);
     }
   }
+  healthChecksCache.set(w, { set, checks: out });
   return out;
 }
 
