@@ -39,6 +39,8 @@ spec:
             preStop:
               sleep:
                 seconds: 3
+          resources:
+            limits: {memory: 256Mi}
 ---
 apiVersion: v1
 kind: Service
@@ -79,7 +81,7 @@ spec:
     spec:
       containers:
         - name: app
-          image: ghcr.io/acme/api:2.0
+          image: ghcr.io/acme/api:2.0.3
           ports:
             - containerPort: 3000
           readinessProbe:
@@ -90,6 +92,8 @@ spec:
             httpGet:
               path: /health
               port: 3000
+          resources:
+            limits: {memory: 256Mi}
 ---
 not: a kubernetes object
 `,
