@@ -1,4 +1,4 @@
-import { isShell } from './workload.js';
+import { shellScriptOf } from './shell.js';
 
 /** One Dockerfile instruction, continuation lines joined. */
 export interface DockerInstruction {
@@ -231,9 +231,8 @@ export function signalProblemOf(start: StartCommand): SignalProblem | undefined 
     const sep = argv.indexOf('--');
     argv = sep === -1 ? argv.slice(1).filter((a) => !a.startsWith('-')) : argv.slice(sep + 1);
   }
-  if (isShell(argv[0]) && argv[1] !== undefined && /^-\w*c$/.test(argv[1]) && argv[2] !== undefined) {
-    return scriptProblem(argv[2], start.shellForm);
-  }
+  const script = shellScriptOf(argv);
+  if (script !== undefined) return scriptProblem(script, start.shellForm);
   return launcherProblem(argv);
 }
 
@@ -277,4 +276,36 @@ export function dockerfileFor(
     (d) => dirOf(d.file) === dirOf(manifestFile) && !mappings.some((m) => m.dockerfile === d.file),
   );
   return sameFolder.length === 1 ? sameFolder[0] : undefined;
+}
+
+/**
+ * The image the final stage is built on: its FROM, followed through `FROM <earlier stage>` to an external image
+ * (or `scratch`).
+ */
+export function baseImageOf(dockerfile: Dockerfile): { image: string; from: DockerInstruction } | undefined {
+  let stage = finalStage(dockerfile);
+  const seen = new Set<DockerStage>();
+  while (stage && !seen.has(stage)) {
+    seen.add(stage);
+    const image = stage.image;
+    const parent = dockerfile.stages.find((s) => s.index < stage!.index && s.name !== undefined && s.name === image);
+    if (!parent) return { image, from: stage.from };
+    stage = parent;
+  }
+  return undefined;
+}
+
+/**
+ * Why an image has no shell (and no `sleep`, `curl`, ...), or undefined when it may have one: `scratch`, Google's
+ * distroless images (their `debug` tags add busybox), Chainguard images (their `-dev` tags add a shell), Ubuntu
+ * chiseled images.
+ */
+export function shellFreeImageReason(image: string): string | undefined {
+  const repository = imageRepository(image).toLowerCase();
+  const tag = image.slice(imageRepository(image).length + 1).split('@')[0] ?? '';
+  if (repository === 'scratch') return 'scratch is an empty image';
+  if (/(^|\/)distroless\//.test(repository) && !/(^|-)debug(-|$)/.test(tag)) return `${image} is a distroless image`;
+  if (/^cgr\.dev\/chainguard\//.test(repository) && !/(^|-)dev$/.test(tag)) return `${image} is a Chainguard image`;
+  if (/chiseled/.test(repository) || /chiseled/.test(tag)) return `${image} is a chiseled image`;
+  return undefined;
 }

@@ -5,6 +5,7 @@ export * from './manifest.js';
 export * from './probes.js';
 export * from './profiles.js';
 export * from './rollout.js';
+export * from './shell.js';
 export * from './termination.js';
 export * from './timeline.js';
 export * from './workload.js';

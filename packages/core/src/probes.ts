@@ -1,3 +1,5 @@
+import { shellScriptOf } from './shell.js';
+
 /** A container probe as written in a manifest (only the fields zerodrop reasons about are typed). */
 export interface Probe {
   httpGet?: { path?: string; port?: number | string; scheme?: string; host?: string };
@@ -22,8 +24,8 @@ export const PROBE_DEFAULTS = {
 } as const;
 
 export type ProbeHandler =
-  | { type: 'httpGet'; path: string; port: number | string; scheme: string }
-  | { type: 'tcpSocket'; port: number | string }
+  | { type: 'httpGet'; path: string; port: number | string; scheme: string; host?: string }
+  | { type: 'tcpSocket'; port: number | string; host?: string }
   | { type: 'exec'; command: string[] }
   | { type: 'grpc'; port: number; service?: string };
 
@@ -41,6 +43,11 @@ function num(value: unknown, fallback: number): number {
   return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
 }
 
+/** `host` as written (the kubelet probes the pod IP when it is left out). */
+function hostOf(target: { host?: unknown }): { host?: string } {
+  return typeof target.host === 'string' && target.host !== '' ? { host: target.host } : {};
+}
+
 /** Applies the kubelet's defaults and classifies the handler. */
 export function resolveProbe(probe: Probe): ResolvedProbe {
   let handler: ProbeHandler | undefined;
@@ -50,9 +57,10 @@ export function resolveProbe(probe: Probe): ResolvedProbe {
       path: probe.httpGet.path ?? '/',
       port: probe.httpGet.port ?? 80,
       scheme: probe.httpGet.scheme ?? 'HTTP',
+      ...hostOf(probe.httpGet),
     };
   } else if (probe.tcpSocket) {
-    handler = { type: 'tcpSocket', port: probe.tcpSocket.port ?? 80 };
+    handler = { type: 'tcpSocket', port: probe.tcpSocket.port ?? 80, ...hostOf(probe.tcpSocket) };
   } else if (probe.exec) {
     handler = { type: 'exec', command: Array.isArray(probe.exec.command) ? probe.exec.command.map(String) : [] };
   } else if (probe.grpc) {
@@ -86,4 +94,167 @@ export function startupBudgetSeconds(probe: ResolvedProbe): number {
 export function sameProbeTarget(a: ResolvedProbe, b: ResolvedProbe): boolean {
   if (!a.handler || !b.handler || a.handler.type !== b.handler.type) return false;
   return JSON.stringify(a.handler) === JSON.stringify(b.handler);
+}
+
+/**
+ * Path words that name a readiness or dependency check rather than "the process answers". Whole words only, so
+ * `/already` or `/dbg` do not count.
+ */
+const DEPENDENCY_WORDS = new Set([
+  'ready',
+  'readyz',
+  'readiness',
+  'deep',
+  'deps',
+  'dependency',
+  'dependencies',
+  'upstream',
+  'upstreams',
+  'downstream',
+  'db',
+  'database',
+  'pg',
+  'postgres',
+  'postgresql',
+  'mysql',
+  'mariadb',
+  'redis',
+  'mongo',
+  'mongodb',
+  'kafka',
+  'rabbitmq',
+  'amqp',
+  'elasticsearch',
+  'cassandra',
+  'memcached',
+]);
+
+/** Aggregate health endpoints of frameworks that include every dependency check unless told otherwise. */
+const AGGREGATE_HEALTH: Record<string, string> = {
+  '/actuator/health': "Spring Boot's aggregate health, which includes every health indicator (DataSource, Redis, ...)",
+  '/q/health': "Quarkus' aggregate health, which includes the readiness checks",
+};
+
+/** Clients whose job is to reach a server: pointed at another host, they check a dependency. */
+const NETWORK_CLIENTS = new Set([
+  'psql',
+  'pg_isready',
+  'mysql',
+  'mysqladmin',
+  'redis-cli',
+  'mongo',
+  'mongosh',
+  'cqlsh',
+  'nc',
+  'ncat',
+  'netcat',
+  'telnet',
+  'curl',
+  'wget',
+  'grpc_health_probe',
+]);
+
+/** The pod itself: what a probe of the container's own process points at. */
+const LOCAL_HOST = /^(localhost|127(\.\d+){3}|::1|\[::1\]|0\.0\.0\.0|\$\{?(HOSTNAME|POD_IP)\}?|\$\(hostname.*)$/i;
+
+function isLocalHost(host: string): boolean {
+  return LOCAL_HOST.test(host);
+}
+
+/** The first dependency word of a path (query included), or undefined. */
+function dependencyWordIn(path: string): string | undefined {
+  return path
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .find((word) => DEPENDENCY_WORDS.has(word));
+}
+
+function pathCheck(path: string): string | undefined {
+  const bare = (path.split('?')[0] ?? '').replace(/\/+$/, '').toLowerCase();
+  const aggregate = AGGREGATE_HEALTH[bare];
+  if (aggregate) return `GET ${path} is ${aggregate}`;
+  const word = dependencyWordIn(path);
+  return word ? `GET ${path} looks like a readiness or dependency check ("${word}" in the path)` : undefined;
+}
+
+/** `host:port`, `[::1]:port` → host. */
+function hostPart(address: string): string {
+  if (address.startsWith('[')) return address.slice(0, address.indexOf(']') + 1);
+  if (address.startsWith('$')) return address;
+  return address.split(':')[0] ?? address;
+}
+
+const URL_PATTERN = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^:/?#]+)(?::\d+)?([^\s]*)$/i;
+const HOST_FLAG = /^(?:-h|--host|--hostname|-addr|--addr|-H)(?:=(.+))?$/;
+
+/** Hosts an exec probe's command line reaches, and the URL paths it fetches on the pod itself. */
+function execTargets(command: string[]): { program: string; host: string }[] | { localUrlPath: string } | undefined {
+  const script = shellScriptOf(command);
+  const argv = script === undefined ? command : script.split(/[\s;&|]+/);
+  const tokens = argv.map((t) => t.replace(/^['"]+|['"]+$/g, '')).filter((t) => t !== '');
+  const remote: { program: string; host: string }[] = [];
+  let localUrlPath: string | undefined;
+  let program: string | undefined;
+  let positionalWanted = false;
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    const base = token.slice(token.lastIndexOf('/') + 1);
+    const url = URL_PATTERN.exec(token);
+    if (url) {
+      const host = url[1] ?? '';
+      if (!isLocalHost(host)) remote.push({ program: program ?? base, host });
+      else localUrlPath ??= url[2] || '/';
+      continue;
+    }
+    if (NETWORK_CLIENTS.has(base)) {
+      program = base;
+      positionalWanted = ['nc', 'ncat', 'netcat', 'telnet'].includes(base);
+      continue;
+    }
+    if (!program) continue;
+    const flag = HOST_FLAG.exec(token);
+    if (flag) {
+      const value = flag[1] ?? tokens[++i];
+      if (value !== undefined && !isLocalHost(hostPart(value))) remote.push({ program, host: hostPart(value) });
+      continue;
+    }
+    if (positionalWanted && !token.startsWith('-')) {
+      positionalWanted = false;
+      if (!isLocalHost(token)) remote.push({ program, host: token });
+    }
+  }
+  if (remote.length > 0) return remote;
+  return localUrlPath === undefined ? undefined : { localUrlPath };
+}
+
+/**
+ * Why a (liveness) probe looks like it checks a dependency or readiness rather than the process alone, or undefined
+ * when it looks shallow. Heuristics: a readiness/dependency word in the HTTP path or gRPC service, a framework's
+ * aggregate health endpoint, a `host` other than the pod, or an exec command whose network client (psql, redis-cli,
+ * curl, nc, ...) reaches another host. Clients pointed at the pod itself (a database checking its own server) are
+ * not dependencies.
+ */
+export function dependencyCheckOf(handler: ProbeHandler | undefined): string | undefined {
+  if (!handler) return undefined;
+  switch (handler.type) {
+    case 'httpGet':
+      if (handler.host !== undefined && !isLocalHost(handler.host))
+        return `GET ${handler.path} goes to another host (${handler.host}), not the container`;
+      return pathCheck(handler.path);
+    case 'tcpSocket':
+      return handler.host !== undefined && !isLocalHost(handler.host)
+        ? `tcpSocket connects to another host (${handler.host}:${handler.port}), not the container`
+        : undefined;
+    case 'grpc': {
+      const word = handler.service ? dependencyWordIn(handler.service) : undefined;
+      return word ? `gRPC service "${handler.service}" looks like a readiness or dependency check` : undefined;
+    }
+    case 'exec': {
+      const targets = execTargets(handler.command);
+      if (!targets) return undefined;
+      if ('localUrlPath' in targets) return pathCheck(targets.localUrlPath);
+      const first = targets[0]!;
+      return `exec runs ${first.program} against another host (${first.host})`;
+    }
+  }
 }

@@ -490,3 +490,8 @@ export function servingContainers(w: Workload): Container[] {
   const withPorts = w.containers.filter((c) => c.ports.length > 0);
   return withPorts.length > 0 ? withPorts : w.containers.slice(0, 1);
 }
+
+/** A workload takes traffic when a Service selects its pods or one of its containers declares a port. */
+export function takesTraffic(set: WorkloadSet, w: Workload): boolean {
+  return servicesOf(set, w).length > 0 || w.containers.some((c) => c.ports.length > 0);
+}

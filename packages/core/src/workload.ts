@@ -1,6 +1,7 @@
 import { asNumber, asRecord, asStringMap, type ManifestDocument, type YamlPath } from './manifest.js';
 import { type Probe, type ResolvedProbe, resolveProbe } from './probes.js';
 import type { RolloutStrategy } from './rollout.js';
+import { isShell } from './shell.js';
 import { DEFAULT_GRACE_PERIOD_SECONDS } from './timeline.js';
 
 export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'ReplicaSet' | 'Pod' | 'Rollout';
@@ -91,13 +92,6 @@ export function workloadKindOf(doc: ManifestDocument): WorkloadKind | undefined 
 
 function strings(value: unknown): string[] | undefined {
   return Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v : String(v))) : undefined;
-}
-
-const SHELLS = /^(\/usr)?(\/bin\/)?(sh|bash|ash|dash|zsh|busybox)$/;
-
-/** True when argv[0] is a shell (`sh`, `/bin/bash`, ...). */
-export function isShell(program: string | undefined): boolean {
-  return program !== undefined && SHELLS.test(program);
 }
 
 /** Seconds of the first `sleep N` in a command line (`sleep 5`, `sleep 5s`, `/bin/sleep 10`). */

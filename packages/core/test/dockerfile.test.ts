@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  baseImageOf,
   dockerfileFor,
   finalStage,
   imageRepository,
   parseDockerfile,
+  shellFreeImageReason,
   signalProblemOf,
   startCommandOf,
 } from '../src/index.js';
@@ -112,4 +114,34 @@ test('a Dockerfile links to the workload by mapping, or by sharing its folder', 
     ),
     b,
   );
+});
+
+test('base image of the final stage, followed through earlier stages', () => {
+  assert.equal(baseImageOf(parseDockerfile(MULTI, 'Dockerfile'))?.image, 'node:20-slim');
+  const chained = parseDockerfile(
+    'FROM golang:1.22 AS build\nFROM gcr.io/distroless/static:nonroot AS base\nFROM base\nCOPY --from=build /a /a\n',
+    'Dockerfile',
+  );
+  assert.deepEqual(
+    [baseImageOf(chained)?.image, baseImageOf(chained)?.from.line],
+    ['gcr.io/distroless/static:nonroot', 2],
+  );
+  assert.equal(baseImageOf(parseDockerfile('# nothing\n', 'Dockerfile')), undefined);
+});
+
+test('images without a shell: scratch, distroless, Chainguard, chiseled; their debug/dev variants have one', () => {
+  assert.match(shellFreeImageReason('scratch') ?? '', /empty image/);
+  assert.match(shellFreeImageReason('gcr.io/distroless/nodejs20-debian12') ?? '', /distroless/);
+  assert.match(shellFreeImageReason('gcr.io/distroless/static:nonroot') ?? '', /distroless/);
+  assert.match(shellFreeImageReason('cgr.dev/chainguard/node:latest') ?? '', /Chainguard/);
+  assert.match(shellFreeImageReason('mcr.microsoft.com/dotnet/runtime-deps:8.0-jammy-chiseled') ?? '', /chiseled/);
+  for (const image of [
+    'gcr.io/distroless/base:debug',
+    'gcr.io/distroless/base:debug-nonroot',
+    'cgr.dev/chainguard/node:latest-dev',
+    'node:20-slim',
+    'alpine:3.20',
+    'ghcr.io/acme/web:1.0',
+  ])
+    assert.equal(shellFreeImageReason(image), undefined, image);
 });
