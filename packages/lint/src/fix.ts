@@ -1,5 +1,5 @@
 import { walkPath } from '@zerodrop/core';
-import { isMap, isScalar, type Node, stringify } from 'yaml';
+import { isCollection, isMap, isScalar, type Node, stringify } from 'yaml';
 import { type LintResult, lintParsed, parseInputs } from './engine.js';
 import type { Input } from './files.js';
 import { RULES } from './registry.js';
@@ -82,8 +82,29 @@ function spliceForSet(edit: Extract<Edit, { op: 'set' }>, text: string): Splice 
   return undefined;
 }
 
+/**
+ * Turns a `replace` edit into a splice over the written value only: a flow value is rewritten in flow style, a block
+ * value as a block at its indentation. Keys around it and comments outside it stay byte for byte.
+ */
+function spliceForReplace(edit: Extract<Edit, { op: 'replace' }>, text: string): Splice | undefined {
+  const doc = edit.object.source.documents[edit.object.documentIndex];
+  if (!doc) return undefined;
+  const full = [...edit.object.basePath, ...edit.path];
+  const { node, depth } = walkPath(doc, full);
+  if (depth !== full.length || !(isScalar(node) || isCollection(node)) || !node.range) return undefined;
+  const [start, end] = node.range;
+  if (isScalar(node) || node.flow) {
+    const value = stringify(edit.value, { lineWidth: 0, collectionStyle: 'flow' }).trimEnd();
+    return value.includes('\n') ? undefined : { start, end, text: value };
+  }
+  const indent = columnOf(text, start);
+  const body = block(edit.value, indent).slice(indent);
+  return { start, end, text: text[end - 1] === '\n' ? `${body}\n` : body };
+}
+
 function spliceFor(edit: Edit, text: string): Splice | undefined {
   if (edit.op === 'set') return spliceForSet(edit, text);
+  if (edit.op === 'replace') return spliceForReplace(edit, text);
   const body = stringify(edit.value, { lineWidth: 0 });
   const prefix = text.length === 0 || text.endsWith('\n') ? '' : '\n';
   return { start: text.length, end: text.length, text: `${prefix}---\n${body}` };

@@ -48,9 +48,13 @@ export interface RuleMeta {
   options?: Record<string, { description: string; default: number | string | boolean }>;
 }
 
-/** One edit of a fix. `set` writes a value at a path (creating missing parents); `append` adds a document. */
+/**
+ * One edit of a fix. `set` writes a value at a path (creating missing parents); `replace` swaps a written value, map
+ * or list included, for another (nothing when the path is not written); `append` adds a document.
+ */
 export type Edit =
   | { op: 'set'; object: ManifestDocument; path: YamlPath; value: unknown }
+  | { op: 'replace'; object: ManifestDocument; path: YamlPath; value: unknown }
   | { op: 'append'; source: SourceFile; value: Record<string, unknown> };
 
 export interface Fix {
