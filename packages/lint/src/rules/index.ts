@@ -16,3 +16,4 @@ export { rule as prestopShorterThanPropagation } from './prestop-shorter-than-pr
 export { rule as readinessProbeMissing } from './readiness-probe-missing.js';
 export { rule as rolloutMaxUnavailable } from './rollout-max-unavailable.js';
 export { rule as signalsNotForwarded } from './signals-not-forwarded.js';
+export { rule as startupProbeMissing } from './startup-probe-missing.js';
