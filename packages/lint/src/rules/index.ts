@@ -5,6 +5,7 @@ export { rule as imageTagUnpinned } from './image-tag-unpinned.js';
 export { rule as lbDeregistrationExceedsPrestop } from './lb-deregistration-exceeds-prestop.js';
 export { rule as lbHealthCheckMismatch } from './lb-health-check-mismatch.js';
 export { rule as livenessChecksDependencies } from './liveness-checks-dependencies.js';
+export { rule as livenessMoreAggressiveThanReadiness } from './liveness-more-aggressive-than-readiness.js';
 export { rule as livenessSameAsReadiness } from './liveness-same-as-readiness.js';
 export { rule as memoryLimitMissing } from './memory-limit-missing.js';
 export { rule as pdbBlocksEviction } from './pdb-blocks-eviction.js';
