@@ -93,7 +93,10 @@ export class GracefulHandle extends EventEmitter<GracefulEvents> {
     });
     this.startupDone = this.options.startup === undefined;
     this.manualDone = !this.options.manualReady;
-    this.tracker = new ConnectionTracker(this.options.idleSocketTimeout, () => this.maybeFinish());
+    const keepAliveTimeout = (server as Partial<http.Server>).keepAliveTimeout;
+    this.tracker = new ConnectionTracker(this.options.idleSocketTimeout ?? keepAliveTimeout ?? 5000, () =>
+      this.maybeFinish(),
+    );
     this.checks = new ReadinessChecks(this.options.checks, this.options.checkCacheTtl, this.logger);
     this.intercept(server);
     this.probeServer = this.options.probePort === undefined ? undefined : this.startProbeServer(this.options.probePort);

@@ -62,8 +62,11 @@ export interface GracefulOptions {
   shutdownTimeout?: number;
   /**
    * Once the listener is closed, a keep-alive socket that never got a `Connection: close` response is closed when it
-   * has been idle this long (ms); a request that arrives before is served, with `Connection: close`. Default 1000.
-   * Env `ZERODROP_IDLE_SOCKET_TIMEOUT_MS`.
+   * has been idle this long (ms); a request that arrives before is served, with `Connection: close`. Default: the
+   * server's `keepAliveTimeout` (Node: 5000), the idle time the server promised in its `Keep-Alive: timeout=5`
+   * header: clients that honour it (Node's http.Agent, undici) close their idle socket about 1 s before, so the
+   * close never races a request. Lower values exit sooner after the delay but may reset a request a client is
+   * writing at that moment. Env `ZERODROP_IDLE_SOCKET_TIMEOUT_MS`.
    */
   idleSocketTimeout?: number;
   /** Cleanup hooks, run in order after the drain; each has its own timeout; errors are logged, the next one runs. */
@@ -109,7 +112,8 @@ export interface ResolvedOptions {
   checkCacheTtl: number;
   drainDelay: number;
   shutdownTimeout: number;
-  idleSocketTimeout: number;
+  /** undefined: the server's keepAliveTimeout. */
+  idleSocketTimeout: number | undefined;
   hooks: { name: string; run: ShutdownHookFunction; timeout: number }[];
   startup: (() => unknown) | undefined;
   manualReady: boolean;
@@ -148,7 +152,6 @@ export const DEFAULTS = {
   checkCacheTtl: 1000,
   drainDelay: 5000,
   shutdownTimeout: 28_000,
-  idleSocketTimeout: 1000,
   hookTimeout: 5000,
   paths: { live: '/health/live', ready: '/health/ready', startup: '/health/startup', prestop: '/health/prestop' },
 } as const;
@@ -228,9 +231,7 @@ export function resolveOptions(options: GracefulOptions = {}, env: Env = process
     );
   }
   const idleSocketTimeout =
-    envNumber(env, 'ZERODROP_IDLE_SOCKET_TIMEOUT_MS', 0) ??
-    duration('idleSocketTimeout', options.idleSocketTimeout) ??
-    DEFAULTS.idleSocketTimeout;
+    envNumber(env, 'ZERODROP_IDLE_SOCKET_TIMEOUT_MS', 0) ?? duration('idleSocketTimeout', options.idleSocketTimeout);
   const hookTimeout =
     envNumber(env, 'ZERODROP_HOOK_TIMEOUT_MS', 1) ??
     duration('hookTimeout', options.hookTimeout, 1) ??

@@ -1,0 +1,132 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  at: number;
+}
+
+/** A server running as a real child process that announces itself with a JSON line `{"listening":port,...}`. */
+export interface App {
+  child: ChildProcess;
+  port: number;
+  /** Everything the child printed as JSON lines on stdout or stderr (its logs). */
+  lines: Record<string, unknown>[];
+  /** Raw stderr + stdout text. */
+  output(): string;
+  exited: Promise<Exit>;
+  announce: Record<string, unknown>;
+  /** Send a signal; returns when it was sent. */
+  signal(name: NodeJS.Signals): number;
+  /** SIGKILL if still running, and wait for the exit. */
+  kill(): Promise<Exit>;
+  /** Resolves with the first log line matching. */
+  waitFor(match: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+}
+
+const running = new Set<ChildProcess>();
+// Never leave a child behind, whatever ends this process.
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+/** Spawn `command args` (default: node), wait for its `{"listening":port}` line. */
+export async function startApp(
+  args: string[],
+  options: { env?: Record<string, string>; command?: string; startTimeoutMs?: number } = {},
+): Promise<App> {
+  const child = spawn(options.command ?? process.execPath, args, {
+    env: { ...process.env, PORT: '0', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  const lines: Record<string, unknown>[] = [];
+  const waiters: {
+    match: (line: Record<string, unknown>) => boolean;
+    resolve: (line: Record<string, unknown>) => void;
+  }[] = [];
+  let text = '';
+  const exited = new Promise<Exit>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() })),
+  );
+  const onLine = (line: string) => {
+    text += `${line}\n`;
+    if (!line.startsWith('{')) return;
+    try {
+      const parsed = JSON.parse(line) as Record<string, unknown>;
+      lines.push(parsed);
+      for (const w of [...waiters]) {
+        if (w.match(parsed)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(parsed);
+        }
+      }
+    } catch {
+      // not a JSON line: kept in the text only
+    }
+  };
+  createInterface({ input: child.stdout! }).on('line', onLine);
+  createInterface({ input: child.stderr! }).on('line', onLine);
+  const waitFor: App['waitFor'] = (match, timeoutMs = 10_000) => {
+    const found = lines.find(match);
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`timed out waiting for a log line; output so far:\n${text}`)),
+        timeoutMs,
+      );
+      waiters.push({
+        match,
+        resolve: (line) => {
+          clearTimeout(timer);
+          resolve(line);
+        },
+      });
+      void exited.then(() => {
+        setTimeout(() => {
+          clearTimeout(timer);
+          reject(new Error(`process exited while waiting for a log line; output:\n${text}`));
+        }, 50).unref();
+      });
+    });
+  };
+  const announce = await Promise.race([
+    waitFor((l) => typeof l.listening === 'number', options.startTimeoutMs ?? 10_000),
+    exited.then((e) => {
+      throw new Error(`app exited before listening (code ${e.code}, signal ${e.signal}):\n${text}`);
+    }),
+  ]);
+  return {
+    child,
+    port: announce.listening as number,
+    lines,
+    output: () => text,
+    exited,
+    announce,
+    signal: (name) => {
+      child.kill(name);
+      return Date.now();
+    },
+    kill: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      return exited;
+    },
+    waitFor,
+  };
+}
+
+/** GET a URL without keep-alive; resolves status, headers and body (never rejects on HTTP errors). */
+export async function get(
+  url: string,
+  init: RequestInit = {},
+): Promise<{ status: number; body: string; headers: Headers }> {
+  const res = await fetch(url, {
+    ...init,
+    headers: { connection: 'close', ...(init.headers as Record<string, string>) },
+  });
+  return { status: res.status, body: await res.text(), headers: res.headers };
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
