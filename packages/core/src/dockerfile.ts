@@ -296,16 +296,16 @@ export function baseImageOf(dockerfile: Dockerfile): { image: string; from: Dock
 }
 
 /**
- * Why an image has no shell (and no `sleep`, `curl`, ...), or undefined when it may have one: `scratch`, Google's
- * distroless images (their `debug` tags add busybox), Chainguard images (their `-dev` tags add a shell), Ubuntu
- * chiseled images.
+ * What kind of image has no shell (and no `sleep`, `curl`, ...), or undefined when it may have one: `scratch`,
+ * Google's distroless images (their `debug` tags add busybox), Chainguard images (their `-dev` tags add a shell),
+ * Ubuntu chiseled images.
  */
-export function shellFreeImageReason(image: string): string | undefined {
+export function shellFreeImageKind(image: string): string | undefined {
   const repository = imageRepository(image).toLowerCase();
   const tag = image.slice(imageRepository(image).length + 1).split('@')[0] ?? '';
-  if (repository === 'scratch') return 'scratch is an empty image';
-  if (/(^|\/)distroless\//.test(repository) && !/(^|-)debug(-|$)/.test(tag)) return `${image} is a distroless image`;
-  if (/^cgr\.dev\/chainguard\//.test(repository) && !/(^|-)dev$/.test(tag)) return `${image} is a Chainguard image`;
-  if (/chiseled/.test(repository) || /chiseled/.test(tag)) return `${image} is a chiseled image`;
+  if (repository === 'scratch') return 'an empty image';
+  if (/(^|\/)distroless\//.test(repository) && !/(^|-)debug(-|$)/.test(tag)) return 'a distroless image';
+  if (/^cgr\.dev\/chainguard\//.test(repository) && !/(^|-)dev$/.test(tag)) return 'a Chainguard image';
+  if (/chiseled/.test(repository) || /chiseled/.test(tag)) return 'a chiseled image';
   return undefined;
 }

@@ -6,7 +6,7 @@ import {
   finalStage,
   imageRepository,
   parseDockerfile,
-  shellFreeImageReason,
+  shellFreeImageKind,
   signalProblemOf,
   startCommandOf,
 } from '../src/index.js';
@@ -130,11 +130,11 @@ test('base image of the final stage, followed through earlier stages', () => {
 });
 
 test('images without a shell: scratch, distroless, Chainguard, chiseled; their debug/dev variants have one', () => {
-  assert.match(shellFreeImageReason('scratch') ?? '', /empty image/);
-  assert.match(shellFreeImageReason('gcr.io/distroless/nodejs20-debian12') ?? '', /distroless/);
-  assert.match(shellFreeImageReason('gcr.io/distroless/static:nonroot') ?? '', /distroless/);
-  assert.match(shellFreeImageReason('cgr.dev/chainguard/node:latest') ?? '', /Chainguard/);
-  assert.match(shellFreeImageReason('mcr.microsoft.com/dotnet/runtime-deps:8.0-jammy-chiseled') ?? '', /chiseled/);
+  assert.match(shellFreeImageKind('scratch') ?? '', /an empty image/);
+  assert.match(shellFreeImageKind('gcr.io/distroless/nodejs20-debian12') ?? '', /distroless/);
+  assert.match(shellFreeImageKind('gcr.io/distroless/static:nonroot') ?? '', /distroless/);
+  assert.match(shellFreeImageKind('cgr.dev/chainguard/node:latest') ?? '', /Chainguard/);
+  assert.match(shellFreeImageKind('mcr.microsoft.com/dotnet/runtime-deps:8.0-jammy-chiseled') ?? '', /chiseled/);
   for (const image of [
     'gcr.io/distroless/base:debug',
     'gcr.io/distroless/base:debug-nonroot',
@@ -143,5 +143,5 @@ test('images without a shell: scratch, distroless, Chainguard, chiseled; their d
     'alpine:3.20',
     'ghcr.io/acme/web:1.0',
   ])
-    assert.equal(shellFreeImageReason(image), undefined, image);
+    assert.equal(shellFreeImageKind(image), undefined, image);
 });
