@@ -13,6 +13,7 @@ export { rule as pdbMissing } from './pdb-missing.js';
 export { rule as pdbMultiple } from './pdb-multiple.js';
 export { rule as pdbSelectsNothing } from './pdb-selects-nothing.js';
 export { rule as prestopMissing } from './prestop-missing.js';
+export { rule as prestopNeedsShell } from './prestop-needs-shell.js';
 export { rule as prestopShorterThanPropagation } from './prestop-shorter-than-propagation.js';
 export { rule as readinessProbeMissing } from './readiness-probe-missing.js';
 export { rule as rolloutMaxUnavailable } from './rollout-max-unavailable.js';
