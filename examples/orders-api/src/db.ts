@@ -1,3 +1,7 @@
+import { readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 
@@ -42,18 +46,56 @@ function postgres(url: string, maxConnections: number): Database {
   };
 }
 
-function embedded(): Database {
+/** Where the snapshot of a fresh PGlite cluster is kept, keyed by the PGlite build that made it. */
+export async function snapshotPath(): Promise<string> {
+  const wasm = await stat(fileURLToPath(import.meta.resolve('@electric-sql/pglite/pglite.wasm')));
+  return join(tmpdir(), `zerodrop-orders-pglite-${wasm.size}-${Math.round(wasm.mtimeMs)}.tar.gz`);
+}
+
+/**
+ * PGlite runs initdb on every start, seconds of CPU. The fresh cluster is saved once as a snapshot in the temp
+ * folder and later processes boot from it in well under a second (replicas of a rehearsal start together).
+ */
+async function bootEmbedded(): Promise<PGlite> {
+  const snapshot = await snapshotPath();
+  const saved = await readFile(snapshot).catch(() => undefined);
+  if (saved) {
+    try {
+      const db = new PGlite({ loadDataDir: new Blob([saved]) });
+      await db.waitReady;
+      return db;
+    } catch {
+      // A damaged snapshot: start from scratch and replace it.
+    }
+  }
   const db = new PGlite();
+  await db.waitReady;
+  const temp = `${snapshot}.${process.pid}.tmp`;
+  try {
+    const dump = await db.dumpDataDir('gzip');
+    await writeFile(temp, Buffer.from(await dump.arrayBuffer()));
+    await rename(temp, snapshot);
+  } catch {
+    // No writable temp folder: every start runs initdb, which is only slower.
+    await unlink(temp).catch(() => {});
+  }
+  return db;
+}
+
+function embedded(): Database {
+  const booting = bootEmbedded();
+  // Until the first query awaits it, a failed boot must not count as an unhandled rejection.
+  booting.catch(() => {});
   return {
     kind: 'pglite',
     async query<Row>(text: string, params: unknown[] = []) {
-      const result = await db.query<Row>(text, params);
+      const result = await (await booting).query<Row>(text, params);
       return result.rows;
     },
     async exec(sql) {
-      await db.exec(sql);
+      await (await booting).exec(sql);
     },
-    close: () => db.close(),
+    close: async () => (await booting).close(),
   };
 }
 

@@ -110,10 +110,14 @@ export function renderTimelineSvg(result: RehearsalResult): string {
     const x0 = x(phase.startMs);
     const w = Math.max(x(phase.endMs) - x0, 0);
     const t = tip(`${phase.name}: ${formatDuration(phase.startMs)} – ${formatDuration(phase.endMs)}`);
+    // The name only where it fits (about 7 px per upper-case letter); the tooltip has it anyway.
+    const label =
+      w >= phase.name.length * 7.5 + 10
+        ? `<text x="${num(x0 + 6)}" y="17" class="phase-label">${escapeHtml(phase.name)}</text>`
+        : '';
     out.push(
       `<g class="phase"${t.attr}><rect x="${num(x0)}" y="4" width="${num(w)}" height="${axisTop - 4}" ` +
-        `fill="${i % 2 === 0 ? '#f8fafc' : '#eef2f7'}">${t.title}</rect>` +
-        `<text x="${num(x0 + 6)}" y="17" class="phase-label">${escapeHtml(phase.name)}</text></g>`,
+        `fill="${i % 2 === 0 ? '#f8fafc' : '#eef2f7'}">${t.title}</rect>${label}</g>`,
     );
   });
 
@@ -194,8 +198,9 @@ export function renderTimelineSvg(result: RehearsalResult): string {
     if (i === undefined) continue;
     const y = TOP + i * (LANE_HEIGHT + LANE_GAP);
     const t = tip(`${formatDuration(failure.atMs)} ${failure.kind} on ${failure.pod}: ${failure.detail}`);
+    // A red notch hanging from the top edge of the lane, so it never covers the lane below.
     out.push(
-      `<path class="fail-mark" d="M${num(x(failure.atMs))} ${y + LANE_HEIGHT + 1} l-4 5 h8 z" fill="${FAILURE_COLOR}"${t.attr}>${t.title}</path>`,
+      `<path class="fail-mark" d="M${num(x(failure.atMs))} ${y + 7} l-4 -7 h8 z" fill="${FAILURE_COLOR}"${t.attr}>${t.title}</path>`,
     );
   }
   out.push(`</g>`);

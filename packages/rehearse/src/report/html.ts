@@ -147,7 +147,7 @@ function legend(): string {
   );
   items.push(
     `<span class="key"><span class="swatch" style="background:#64748b"></span>ok requests</span>`,
-    `<span class="key"><span class="swatch" style="background:${FAILURE_COLOR}"></span>failed requests / failure on a pod (▲)</span>`,
+    `<span class="key"><span class="swatch" style="background:${FAILURE_COLOR}"></span>failed requests / failure on a pod (▼)</span>`,
   );
   return `<div class="legend">${items.join('')}</div>`;
 }

@@ -1,0 +1,159 @@
+#!/usr/bin/env node
+// `npm run demo`: rehearses a rolling update of examples/orders-api in its "before" and "after" variants with
+// `zerodrop rehearse` and compares the requests each one dropped. Exit 0 only when the after variant dropped none
+// AND the before variant dropped some (otherwise the comparison proves nothing, and the message says why).
+// Options: --speed N (default 10), --rate N (requests/s, default 200), --replicas N (default 3).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const outDir = join(root, '.zerodrop-out', 'demo');
+const cli = join(root, 'packages', 'cli', 'bin', 'zerodrop.js');
+
+const defaults = { speed: '10', rate: '200', replicas: '3', connections: '16' };
+const options = { ...defaults };
+const argv = process.argv.slice(2);
+for (let i = 0; i < argv.length; i++) {
+  const name = argv[i]?.replace(/^--/, '');
+  const value = argv[i + 1];
+  if (
+    !name ||
+    !(name in defaults) ||
+    !argv[i]?.startsWith('--') ||
+    value === undefined ||
+    !/^\d+(\.\d+)?$/.test(value)
+  ) {
+    console.error(
+      `demo: unknown or incomplete option "${argv[i]}"; use --speed N, --rate N, --replicas N, --connections N`,
+    );
+    process.exit(2);
+  }
+  options[name] = value;
+  i++;
+}
+
+const variants = [
+  {
+    id: 'before',
+    title: 'before (no preStop, no drain, npm start, one probe)',
+    manifest: 'examples/orders-api-before/k8s/deployment.yaml',
+    // As the image runs it: through npm.
+    command: ['npm', 'start', '--silent', '--prefix', 'examples/orders-api-before'],
+  },
+  {
+    id: 'after',
+    title: 'after (preStop sleep, @zerodrop/graceful drain, node as PID 1)',
+    manifest: 'examples/orders-api/k8s/deployment.yaml',
+    command: ['node', 'examples/orders-api/dist/src/server.js'],
+  },
+];
+
+function step(text) {
+  console.log(`\n\u001b[1m▸ ${text}\u001b[0m`);
+}
+
+step('building (tsc -b, incremental)');
+const tsc = join(root, 'node_modules', '.bin', 'tsc');
+if (!existsSync(tsc)) {
+  console.error('demo: node_modules/.bin/tsc is missing; run `npm ci` first');
+  process.exit(2);
+}
+const build = spawnSync(tsc, ['-b'], { cwd: root, stdio: 'inherit' });
+if (build.status !== 0) {
+  console.error('demo: the TypeScript build failed (see above)');
+  process.exit(1);
+}
+if (!existsSync(join(root, 'packages', 'cli', 'dist', 'src', 'commands', 'rehearse.js'))) {
+  console.error('demo: this checkout has no `zerodrop rehearse` command (packages/cli/src/commands/rehearse.ts)');
+  process.exit(1);
+}
+
+mkdirSync(outDir, { recursive: true });
+const database = process.env.DATABASE_URL ? `Postgres at ${process.env.DATABASE_URL}` : 'embedded PGlite per replica';
+console.log(
+  `rehearsing ${options.replicas} replicas, ${options.rate} req/s over ${options.connections} keep-alive connections, ` +
+    `behind kube-proxy, Kubernetes time ×${options.speed}; database: ${database}`,
+);
+
+const results = [];
+for (const variant of variants) {
+  const json = join(outDir, `${variant.id}.json`);
+  const html = join(outDir, `${variant.id}.html`);
+  rmSync(json, { force: true });
+  rmSync(html, { force: true });
+  step(`rehearsing ${variant.title}`);
+  const args = [
+    cli,
+    'rehearse',
+    '--manifest',
+    variant.manifest,
+    '--profile',
+    'kube-proxy',
+    '--replicas',
+    options.replicas,
+    '--rate',
+    options.rate,
+    '--connections',
+    options.connections,
+    '--speed',
+    options.speed,
+    '--json',
+    json,
+    '--html',
+    html,
+    '--',
+    ...variant.command,
+  ];
+  const run = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
+  if (!existsSync(json)) {
+    console.error(
+      `demo: the rehearsal of "${variant.id}" wrote no result (exit ${run.status ?? run.signal}); see above`,
+    );
+    process.exit(1);
+  }
+  const result = JSON.parse(readFileSync(json, 'utf8'));
+  results.push({ variant, result, html: existsSync(html) ? html : undefined });
+}
+
+const pad = (s, n) => String(s).padEnd(n);
+const lpad = (s, n) => String(s).padStart(n);
+const kinds = (result) =>
+  Object.entries(result.requests.byKind)
+    .filter(([, n]) => n > 0)
+    .map(([kind, n]) => `${kind} ${n}`)
+    .join(', ') || '–';
+
+step('comparison');
+console.log(`${pad('variant', 8)} ${lpad('requests', 9)} ${lpad('failed', 7)}  ${pad('rollout', 9)} failures by kind`);
+for (const { variant, result } of results) {
+  const rollout = result.rollout.completed ? 'complete' : 'STALLED';
+  console.log(
+    `${pad(variant.id, 8)} ${lpad(result.requests.total, 9)} ${lpad(result.requests.failed, 7)}  ${pad(rollout, 9)} ${kinds(result)}`,
+  );
+}
+console.log('\nHTML reports (open in a browser):');
+for (const { variant, html } of results) {
+  console.log(`  ${pad(variant.id, 7)} ${html ? relative(process.cwd(), html) : '(not written)'}`);
+}
+
+const [before, after] = results.map((r) => r.result);
+const problems = [];
+if (after.requests.total === 0 || before.requests.total === 0) problems.push('a rehearsal sent no requests');
+if (after.requests.failed > 0) problems.push(`the after variant dropped ${after.requests.failed} request(s)`);
+if (!after.rollout.completed) problems.push('the rollout of the after variant did not complete');
+if (before.requests.failed === 0) {
+  problems.push(
+    'the before variant dropped nothing, so this run does not show the difference (a machine too slow or too fast ' +
+      'for the timing? try --rate 400 or --speed 5)',
+  );
+}
+if (problems.length > 0) {
+  console.log(`\n✖ ${problems.join('; ')}`);
+  process.exit(1);
+}
+console.log(
+  `\n✔ before: ${before.requests.failed} of ${before.requests.total} requests dropped; ` +
+    `after: 0 of ${after.requests.total}. Same app code, different shutdown and manifests.`,
+);
