@@ -1,4 +1,4 @@
-import { servicesOf, servingContainers } from '@zerodrop/core';
+import { servingContainers, takesTraffic } from '@zerodrop/core';
 import type { Rule } from '../rule.js';
 
 export const rule: Rule = {
@@ -11,8 +11,7 @@ export const rule: Rule = {
   },
   check(context) {
     for (const w of context.set.workloads) {
-      const serves = servicesOf(context.set, w).length > 0 || w.containers.some((c) => c.ports.length > 0);
-      if (!serves) continue;
+      if (!takesTraffic(context.set, w)) continue;
       for (const c of servingContainers(w)) {
         if (c.readinessProbe) continue;
         context.report({
