@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type net from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { resolveProbe } from '@zerodrop/core';
+import { execCheck, httpCheck, ProbeThreshold, ProbeWorker, runHandler, tcpCheck } from '../src/probe.js';
+
+let server: http.Server;
+let port: number;
+let status = 200;
+const userAgents: string[] = [];
+
+before(async () => {
+  server = http.createServer((req, res) => {
+    userAgents.push(req.headers['user-agent'] ?? '');
+    if (req.url === '/hang') return;
+    res.statusCode = req.url === '/redirect' ? 302 : req.url === '/toggle' ? status : 200;
+    res.end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  port = (server.address() as net.AddressInfo).port;
+});
+after(() => {
+  server.closeAllConnections();
+  server.close();
+});
+
+describe('handlers', () => {
+  test('httpGet: 200-399 succeed, others and timeouts fail; the User-Agent says kube-probe', async () => {
+    status = 503;
+    assert.equal(await httpCheck(port, '/ok', 1000, 'kube-probe/x'), true);
+    assert.equal(await httpCheck(port, '/redirect', 1000, 'kube-probe/x'), true);
+    assert.equal(await httpCheck(port, '/toggle', 1000, 'kube-probe/x'), false);
+    assert.equal(await httpCheck(port, '/hang', 100, 'kube-probe/x'), false);
+    assert.ok(userAgents.includes('kube-probe/x'));
+  });
+
+  test('tcpSocket: success when something accepts', async () => {
+    assert.equal(await tcpCheck(port, 1000), true);
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const free = (closed.address() as net.AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    assert.equal(await tcpCheck(free, 1000), false);
+  });
+
+  test('exec: exit code 0 succeeds, anything else, a missing command or a timeout fails; $PORT is set', async () => {
+    assert.equal(await execCheck(['sh', '-c', 'test "$PORT" = 1234'], { PORT: '1234' }, 2000), true);
+    assert.equal(await execCheck(['sh', '-c', 'exit 3'], {}, 2000), false);
+    assert.equal(await execCheck(['no-such-command-zerodrop'], {}, 2000), false);
+    assert.equal(await execCheck(['sleep', '5'], {}, 100), false);
+  });
+
+  test('every handler port means the replica port', async () => {
+    const probe = resolveProbe({ httpGet: { path: '/ok', port: 8080 } });
+    assert.equal(await runHandler(probe.handler!, { port, env: {} }, 1000), true);
+  });
+});
+
+describe('ProbeThreshold (prober worker)', () => {
+  test('readiness flips after successThreshold successes and failureThreshold failures in a row', () => {
+    const t = new ProbeThreshold({ successThreshold: 2, failureThreshold: 3 }, 'failure');
+    assert.equal(t.observe('success'), false);
+    assert.equal(t.observe('success'), true);
+    assert.equal(t.result, 'success');
+    assert.equal(t.observe('failure'), false);
+    assert.equal(t.observe('failure'), false);
+    assert.equal(t.observe('success'), false, 'a success resets the failure run');
+    assert.equal(t.observe('failure'), false);
+    assert.equal(t.observe('failure'), false);
+    assert.equal(t.observe('failure'), true);
+    assert.equal(t.result, 'failure');
+  });
+
+  test('unknown (startup) reports both transitions', () => {
+    const t = new ProbeThreshold({ successThreshold: 1, failureThreshold: 2 }, 'unknown');
+    assert.equal(t.observe('failure'), false);
+    assert.equal(t.observe('failure'), true);
+    const u = new ProbeThreshold({ successThreshold: 1, failureThreshold: 2 }, 'unknown');
+    assert.equal(u.observe('success'), true);
+  });
+});
+
+describe('ProbeWorker', () => {
+  test('probes every period divided by --speed and reports threshold changes', async () => {
+    status = 200;
+    const changes: string[] = [];
+    const worker = new ProbeWorker({
+      kind: 'readiness',
+      probe: resolveProbe({ httpGet: { path: '/toggle' }, periodSeconds: 1, failureThreshold: 2 }),
+      target: { port, env: {} },
+      speed: 20, // a 50 ms period
+      initial: 'failure',
+      onChange: (r) => changes.push(r),
+    });
+    worker.start();
+    const until = async (n: number) => {
+      for (let i = 0; i < 200 && changes.length < n; i++) await new Promise((r) => setTimeout(r, 10));
+    };
+    await until(1);
+    assert.deepEqual(changes, ['success']);
+    status = 500;
+    await until(2);
+    worker.stop();
+    assert.deepEqual(changes, ['success', 'failure']);
+  });
+
+  test('ticks before initialDelaySeconds are skipped', async () => {
+    const changes: number[] = [];
+    const started = performance.now();
+    const worker = new ProbeWorker({
+      kind: 'readiness',
+      probe: resolveProbe({ tcpSocket: {}, initialDelaySeconds: 2, periodSeconds: 1 }),
+      target: { port, env: {} },
+      speed: 10, // initial delay 200 ms, period 100 ms
+      initial: 'failure',
+      onChange: () => changes.push(performance.now() - started),
+    });
+    worker.start();
+    for (let i = 0; i < 200 && changes.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    worker.stop();
+    assert.ok((changes[0] ?? 0) >= 190, `first success after the initial delay (${changes[0]} ms)`);
+  });
+});
