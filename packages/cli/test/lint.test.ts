@@ -46,7 +46,7 @@ test('json: findings with rule, severity, file, line, column, object, message; s
   );
   assert.equal(out.summary.skippedDocuments, 1);
   assert.equal(out.summary.errors, 2);
-  assert.equal(out.summary.warnings, 3);
+  assert.equal(out.summary.warnings, 4);
 });
 
 test('github: workflow commands with file, line, col and title', () => {

@@ -35,6 +35,7 @@ spec:
             httpGet: {path: /ready, port: http}
           livenessProbe:
             httpGet: {path: /live, port: http}
+            failureThreshold: 6
           lifecycle:
             preStop:
               sleep:

@@ -16,6 +16,7 @@ export { rule as prestopMissing } from './prestop-missing.js';
 export { rule as prestopNeedsShell } from './prestop-needs-shell.js';
 export { rule as prestopShorterThanPropagation } from './prestop-shorter-than-propagation.js';
 export { rule as readinessProbeMissing } from './readiness-probe-missing.js';
+export { rule as replicasSingle } from './replicas-single.js';
 export { rule as rolloutMaxUnavailable } from './rollout-max-unavailable.js';
 export { rule as rolloutRecreate } from './rollout-recreate.js';
 export { rule as signalsNotForwarded } from './signals-not-forwarded.js';
