@@ -211,7 +211,8 @@ function execTargets(command: string[]): { program: string; host: string }[] | {
       positionalWanted = ['nc', 'ncat', 'netcat', 'telnet'].includes(base);
       continue;
     }
-    if (!program) continue;
+    // curl and wget reach hosts through URLs only (their -H is a header, -h is help).
+    if (!program || program === 'curl' || program === 'wget') continue;
     const flag = HOST_FLAG.exec(token);
     if (flag) {
       const value = flag[1] ?? tokens[++i];

@@ -54,6 +54,7 @@ test('dependency checks: exec clients against another host, not against the cont
   assert.equal(check({ exec: { command: ['redis-cli', 'ping'] } }), undefined);
   assert.equal(check({ exec: { command: ['sh', '-c', 'curl -fs http://localhost:8080/live'] } }), undefined);
   assert.equal(check({ exec: { command: ['/app/healthcheck'] } }), undefined);
+  assert.equal(check({ exec: { command: ['curl', '-H', 'Host: api', 'http://127.0.0.1:8080/live'] } }), undefined);
 });
 
 test('dependency checks: a gRPC service name', () => {
