@@ -199,6 +199,5 @@ async function main() {
   if (values.json) writeFileSync(values.json, JSON.stringify(all, null, 2));
 }
 
-// Ctrl-C: the exit handler of test/support/child.ts kills the replicas.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+// Ctrl-C: test/support/child.ts kills the replicas on the way out.
 await main();

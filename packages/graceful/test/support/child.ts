@@ -17,8 +17,10 @@ export interface App {
   output(): string;
   exited: Promise<Exit>;
   announce: Record<string, unknown>;
-  /** Send a signal; returns when it was sent. */
+  /** Send a signal to the direct child; returns when it was sent. */
   signal(name: NodeJS.Signals): number;
+  /** Send a signal to the child's whole process group (as a terminal's Ctrl-C does). */
+  signalGroup(name: NodeJS.Signals): number;
   /** SIGKILL if still running, and wait for the exit. */
   kill(): Promise<Exit>;
   /** Resolves with the first log line matching. */
@@ -28,8 +30,26 @@ export interface App {
 const running = new Set<ChildProcess>();
 // Never leave a child behind, whatever ends this process.
 process.once('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
+  for (const child of running) killGroup(child);
 });
+
+// A signal to this process (Ctrl-C, the test runner's timeout) must not orphan the apps either.
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+  ['SIGHUP', 129],
+] as const) {
+  process.once(signal, () => process.exit(code));
+}
+
+/** Each app runs in its own process group, so a wrapper (sh -c) and its node child go together. */
+function killGroup(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): void {
+  try {
+    process.kill(-child.pid!, signal);
+  } catch {
+    // already gone
+  }
+}
 
 /** Spawn `command args` (default: node), wait for its `{"listening":port}` line. */
 export async function startApp(
@@ -39,9 +59,9 @@ export async function startApp(
   const child = spawn(options.command ?? process.execPath, args, {
     env: { ...process.env, PORT: '0', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   running.add(child);
-  child.once('exit', () => running.delete(child));
   const lines: Record<string, unknown>[] = [];
   const waiters: {
     match: (line: Record<string, unknown>) => boolean;
@@ -109,8 +129,14 @@ export async function startApp(
       child.kill(name);
       return Date.now();
     },
+    signalGroup: (name) => {
+      killGroup(child, name);
+      return Date.now();
+    },
     kill: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      // The group, even when the direct child already exited (a wrapper's child may live on).
+      killGroup(child);
+      running.delete(child);
       return exited;
     },
     waitFor,
