@@ -11,6 +11,8 @@ export class RawConnection {
   private buffer = Buffer.alloc(0);
   private waiting: ((r: RawResponse) => void) | undefined;
   private failed: ((e: Error) => void) | undefined;
+  /** The pending request was HEAD: its response has headers only. */
+  private head = false;
   readonly closed: Promise<void>;
   private constructor(readonly socket: net.Socket) {
     socket.on('data', (chunk) => {
@@ -35,6 +37,7 @@ export class RawConnection {
       this.waiting = resolve;
       this.failed = reject;
     });
+    this.head = raw.startsWith('HEAD ');
     this.socket.write(raw);
     return response;
   }
@@ -54,7 +57,7 @@ export class RawConnection {
       const i = line.indexOf(':');
       headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
     }
-    const length = Number(headers['content-length'] ?? 0);
+    const length = this.head ? 0 : Number(headers['content-length'] ?? 0);
     if (this.buffer.length < end + 4 + length) return;
     const body = this.buffer.subarray(end + 4, end + 4 + length).toString();
     this.buffer = this.buffer.subarray(end + 4 + length);
