@@ -1,6 +1,6 @@
 // The drain benchmark: one replica swapped behind an L4 proxy that pins keep-alive connections, under load.
 // Usage: node packages/graceful/dist/bench/drain.js [--runs 10] [--peer-runs 3] [--only zerodrop,terminus]
-//        [--rate 1000] [--clients 32] [--json out.json]
+//        [--rate 1050] [--clients 32] [--json out.json]
 
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -155,7 +155,7 @@ async function main() {
       runs: { type: 'string', default: '10' },
       'peer-runs': { type: 'string', default: '3' },
       only: { type: 'string' },
-      rate: { type: 'string', default: '1000' },
+      rate: { type: 'string', default: '1050' },
       clients: { type: 'string', default: '32' },
       json: { type: 'string' },
     },

@@ -6,10 +6,8 @@ export type GracefulErrorCode =
   | 'ERR_ZERODROP_SERVER'
   /** graceful() was called twice on the same server. */
   | 'ERR_ZERODROP_ALREADY_ATTACHED'
-  /** A readiness check did not answer within its timeout. */
-  | 'ERR_ZERODROP_CHECK_TIMEOUT'
-  /** A readiness check failed (threw, rejected or returned `false`). */
-  | 'ERR_ZERODROP_CHECK_FAILED';
+  /** A readiness check did not answer within its timeout (the reason its AbortSignal carries). */
+  | 'ERR_ZERODROP_CHECK_TIMEOUT';
 
 /** The one error type of this package: `code` is stable, `message` says what is wrong and what to do. */
 export class GracefulError extends Error {
