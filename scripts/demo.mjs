@@ -3,7 +3,7 @@
 // `zerodrop rehearse` and compares the requests each one dropped. Exit 0 only when the after variant dropped none
 // AND the before variant dropped some (otherwise the comparison proves nothing, and the message says why).
 // Options: --speed N (default 10), --rate N (requests/s, default 200), --replicas N (default 3).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outDir = join(root, '.zerodrop-out', 'demo');
 const cli = join(root, 'packages', 'cli', 'bin', 'zerodrop.js');
+const REHEARSAL_LIMIT_MS = 5 * 60_000;
 
 const defaults = { speed: '10', rate: '200', replicas: '3', connections: '16' };
 const options = { ...defaults };
@@ -46,9 +47,33 @@ const variants = [
     id: 'after',
     title: 'after (preStop sleep, @zerodrop/graceful drain, node as PID 1)',
     manifest: 'examples/orders-api/k8s/deployment.yaml',
+    // The drain timings the manifest's container env sets (the rehearsal takes env from --env, not from manifests).
+    env: ['ZERODROP_DRAIN_DELAY_MS=3000', 'ZERODROP_SHUTDOWN_TIMEOUT_MS=18000'],
     command: ['node', 'examples/orders-api/dist/src/server.js'],
   },
 ];
+
+/**
+ * Runs `zerodrop rehearse`. It takes well under a minute; past the limit it gets Ctrl-C (it then stops its replicas
+ * and exits), and SIGKILL if it is still there 15 s later.
+ */
+function rehearse(args) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit' });
+    let timedOut = false;
+    let kill;
+    const limit = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGINT');
+      kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    }, REHEARSAL_LIMIT_MS);
+    child.on('exit', (code, signal) => {
+      clearTimeout(limit);
+      clearTimeout(kill);
+      resolve({ code, signal, timedOut });
+    });
+  });
+}
 
 function step(text) {
   console.log(`\n\u001b[1m▸ ${text}\u001b[0m`);
@@ -99,6 +124,10 @@ for (const variant of variants) {
     options.connections,
     '--speed',
     options.speed,
+    // An order lookup: a database round trip on every request (an unknown id, so the answer is a 404).
+    '--path',
+    '/orders/00000000-0000-4000-8000-000000000000',
+    ...(variant.env ?? []).flatMap((e) => ['--env', e]),
     '--json',
     json,
     '--html',
@@ -106,7 +135,13 @@ for (const variant of variants) {
     '--',
     ...variant.command,
   ];
-  const run = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
+  const run = await rehearse(args);
+  if (run.timedOut) {
+    console.error(
+      `demo: the rehearsal of "${variant.id}" did not finish within ${REHEARSAL_LIMIT_MS / 1000} s; stopped it`,
+    );
+    process.exit(1);
+  }
   if (!existsSync(json)) {
     console.error(
       `demo: the rehearsal of "${variant.id}" wrote no result (exit ${run.status ?? run.signal}); see above`,
