@@ -110,6 +110,51 @@ describe('renderHtmlReport', () => {
     assert.equal(count(html, 'class="fail-mark"'), 15);
   });
 
+  test('a rehearsal that could not run says why, and is not a pass', () => {
+    const result = emptyResult();
+    result.outcome = { status: 'error', message: 'the app never became ready: <old-1> exited 1' };
+    const html = renderHtmlReport(result);
+    assert.match(html, /class="card verdict fail"/);
+    assert.match(html, /could not run/);
+    assert.match(html, /the app never became ready: &lt;old-1&gt; exited 1/);
+  });
+
+  test('an interrupted rehearsal says its numbers are partial', () => {
+    const result = rolloutWithoutFailures();
+    result.outcome = { status: 'aborted' };
+    const html = renderHtmlReport(result);
+    assert.match(html, /class="card verdict empty"/);
+    assert.match(html, /partial/);
+    assert.doesNotMatch(html, /Zero dropped requests/);
+  });
+
+  test('events are listed in order and escaped', () => {
+    const result = rolloutWithFailures();
+    result.events = [
+      { atMs: 10, what: 'old-1: created on port 41001' },
+      { atMs: 2500, what: 'kube-proxy routes to: <old-1>, old-2' },
+    ];
+    const html = renderHtmlReport(result);
+    assert.match(html, /Events \(2\)/);
+    assert.ok(html.indexOf('created on port 41001') < html.indexOf('kube-proxy routes to: &lt;old-1&gt;, old-2'));
+    assert.equal(renderHtmlReport(emptyResult()).includes('id="events"'), false);
+  });
+
+  test('failures are listed by time and an exited pod stays exited', () => {
+    const result = rolloutWithFailures();
+    result.failures.reverse();
+    const pod = result.pods[0]!;
+    pod.events.push({ atMs: pod.events[pod.events.length - 1]!.atMs + 5, state: 'not-ready' });
+    const html = renderHtmlReport(result);
+    const times = [...html.matchAll(/<tr><td><span class="num">([\d.]+) s<\/span><\/td>/g)].map((m) => Number(m[1]));
+    assert.equal(times.length, result.failures.length);
+    assert.deepEqual(
+      times,
+      [...times].sort((a, b) => a - b),
+    );
+    assert.match(html, new RegExp(`<tr><td>${pod.name}</td>.*?<td>exited</td>`));
+  });
+
   test('zero failures but an unfinished rollout is not a pass', () => {
     const result = rolloutWithoutFailures();
     result.rollout.completed = false;
