@@ -1,6 +1,19 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { AFTER_SERVER, type AppProcess, BEFORE_SERVER, request, startApp, waitForStatus } from './support/app.js';
+import {
+  AFTER_SERVER,
+  type AppProcess,
+  BEFORE_SERVER,
+  CuttableProxy,
+  dropSchema,
+  POSTGRES_URL,
+  postgresUnavailable,
+  request,
+  startApp,
+  uniqueSchema,
+  viaProxy,
+  waitForStatus,
+} from './support/app.js';
 
 // Nothing listens on port 1: every connection to it is refused at once.
 const DEAD_DATABASE = 'postgres://postgres@127.0.0.1:1/orders';
@@ -21,11 +34,13 @@ describe('probes when the database is unreachable', () => {
     assert.equal((await request(app.port, '/health/live')).status, 200);
   });
 
-  test('the "before" variant answers liveness from the database too, so an outage would restart every replica', async () => {
+  test('the "before" variant has one /health, asking the database, for liveness and readiness alike', async () => {
     const app = await startApp(BEFORE_SERVER, { DATABASE_URL: '' });
     apps.push(app);
     await waitForStatus(app.port, '/health');
-    // Same process, same probe path for liveness and readiness: it only ever answers for the database.
+    const health = await request(app.port, '/health');
+    assert.equal(health.text, 'ok');
+    // No shallow liveness endpoint to point the livenessProbe at.
     assert.equal((await request(app.port, '/health/live')).status, 404);
     assert.equal((await request(app.port, '/health/ready')).status, 404);
   });
@@ -39,5 +54,45 @@ describe('configuration errors', () => {
       assert.doesNotMatch(error.message, /\n\s+at /);
       return true;
     });
+  });
+});
+
+describe('probes when a running app loses its database', { skip: await postgresUnavailable() }, () => {
+  const apps: AppProcess[] = [];
+  const proxies: CuttableProxy[] = [];
+  const schema = uniqueSchema();
+  const target = new URL(POSTGRES_URL);
+
+  async function appBehindProxy(script: URL) {
+    const proxy = new CuttableProxy({ host: target.hostname, port: Number(target.port || 5432) });
+    proxies.push(proxy);
+    const url = viaProxy(POSTGRES_URL, await proxy.listen());
+    const app = await startApp(script, { DATABASE_URL: url, DATABASE_SCHEMA: schema });
+    apps.push(app);
+    return { proxy, app };
+  }
+
+  after(async () => {
+    await Promise.all(apps.map((app) => app.stop()));
+    await Promise.all(proxies.map((proxy) => proxy.close()));
+    await dropSchema(schema);
+  });
+
+  test('after: readiness turns 503 and back, liveness stays 200 throughout', async () => {
+    const { proxy, app } = await appBehindProxy(AFTER_SERVER);
+    await waitForStatus(app.port, '/health/ready');
+    proxy.cut();
+    await waitForStatus(app.port, '/health/ready', 503);
+    assert.equal((await request(app.port, '/health/live')).status, 200);
+    proxy.restore();
+    await waitForStatus(app.port, '/health/ready');
+    assert.equal((await request(app.port, '/health/live')).status, 200);
+  });
+
+  test('before: the one /health fails with the database, so its livenessProbe would restart the pod', async () => {
+    const { proxy, app } = await appBehindProxy(BEFORE_SERVER);
+    await waitForStatus(app.port, '/health');
+    proxy.cut();
+    await waitForStatus(app.port, '/health', 503);
   });
 });

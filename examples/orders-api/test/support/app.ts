@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import http from 'node:http';
+import net from 'node:net';
 import pg from 'pg';
 
 /** The compiled entry points, resolved from this file's place in dist/test/support. */
@@ -175,3 +176,58 @@ export const VALID_ORDER = {
     { sku: 'MUG-WHITE', quantity: 1, unitPriceCents: 1200 },
   ],
 };
+
+/** A TCP proxy to Postgres whose link can be cut and restored, to take the database away from a running app. */
+export class CuttableProxy {
+  private readonly server = net.createServer((client) => this.accept(client));
+  private readonly sockets = new Set<net.Socket>();
+  private up = true;
+
+  constructor(private readonly target: { host: string; port: number }) {}
+
+  async listen(): Promise<number> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return (this.server.address() as net.AddressInfo).port;
+  }
+
+  /** Drops every open connection and refuses new ones (accepted, then closed at once). */
+  cut(): void {
+    this.up = false;
+    for (const socket of this.sockets) socket.destroy();
+  }
+
+  restore(): void {
+    this.up = true;
+  }
+
+  async close(): Promise<void> {
+    this.cut();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private accept(client: net.Socket): void {
+    if (!this.up) {
+      client.destroy();
+      return;
+    }
+    const upstream = net.connect(this.target.port, this.target.host);
+    for (const socket of [client, upstream]) {
+      this.sockets.add(socket);
+      socket.on('error', () => {});
+      socket.on('close', () => {
+        this.sockets.delete(socket);
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.pipe(upstream).pipe(client);
+  }
+}
+
+/** The URL with its host and port replaced (to route it through a proxy). */
+export function viaProxy(url: string, port: number): string {
+  const u = new URL(url);
+  u.hostname = '127.0.0.1';
+  u.port = String(port);
+  return u.toString();
+}
