@@ -44,12 +44,32 @@ export class ManifestError extends Error {
   }
 }
 
-/** One parsed file: the text, its yaml Documents (comments and layout kept) and a line index. */
+/**
+ * One parsed file: the text, its yaml Documents (comments and layout kept) and a line index. The line index is built
+ * from the text on first use (when a position is asked for), not while parsing.
+ */
 export interface SourceFile {
   file: string;
   text: string;
   lineCounter: LineCounter;
   documents: Document[];
+}
+
+function sourceFile(file: string, text: string, documents: Document[]): SourceFile {
+  let lines: LineCounter | undefined;
+  return {
+    file,
+    text,
+    documents,
+    get lineCounter(): LineCounter {
+      if (!lines) {
+        lines = new LineCounter();
+        lines.addNewLine(0);
+        for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines.addNewLine(i + 1);
+      }
+      return lines;
+    },
+  };
 }
 
 /** One Kubernetes object found in a file (a `List` contributes one per item). */
@@ -102,11 +122,11 @@ export function parseManifests(text: string, file: string, options: ParseOptions
       `file is ${text.length} bytes, more than the ${maxBytes}-byte limit for one manifest file: split it`,
     );
   }
-  const lineCounter = new LineCounter();
-  const documents = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: false }) as Document[];
-  const source: SourceFile = { file, text, lineCounter, documents: Array.isArray(documents) ? documents : [] };
+  // No LineCounter while parsing: positions are only needed for findings and errors, and come from the text.
+  const documents = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: false }) as Document[];
+  const source = sourceFile(file, text, Array.isArray(documents) ? documents : []);
   const pos = (offset: number): SourcePosition => {
-    const p = lineCounter.linePos(offset);
+    const p = source.lineCounter.linePos(offset);
     return { line: p.line, column: p.col };
   };
 
@@ -123,11 +143,24 @@ export function parseManifests(text: string, file: string, options: ParseOptions
   let skipped = 0;
   const maxAliasCount = options.maxAliasCount ?? DEFAULT_MAX_ALIAS_COUNT;
   source.documents.forEach((doc, documentIndex) => {
-    const templated = findTemplateNode(doc.contents, text);
-    if (templated !== undefined) throw new ManifestError('ERR_ZERODROP_HELM_TEMPLATE', file, pos(templated), HELP_HELM);
     let value: unknown;
     try {
-      value = doc.toJS({ maxAliasCount });
+      value = plainJS(doc.contents, text);
+    } catch (slow) {
+      if (!(slow instanceof NeedsYaml)) throw slow;
+      if (slow.template !== undefined) {
+        throw new ManifestError('ERR_ZERODROP_HELM_TEMPLATE', file, pos(slow.template), HELP_HELM);
+      }
+      value = SLOW;
+    }
+    if (value === SLOW) {
+      const templated = findTemplateNode(doc.contents, text);
+      if (templated !== undefined) {
+        throw new ManifestError('ERR_ZERODROP_HELM_TEMPLATE', file, pos(templated), HELP_HELM);
+      }
+    }
+    try {
+      if (value === SLOW) value = doc.toJS({ maxAliasCount });
     } catch (error) {
       const at = doc.contents?.range?.[0] ?? 0;
       const message = error instanceof Error ? error.message : String(error);
@@ -220,6 +253,61 @@ function findHelmMarker(text: string): number | undefined {
     if (!text.slice(lineStart, m.index).includes('#')) return m.index;
   }
   return undefined;
+}
+
+const SLOW = Symbol('slow');
+
+/** Thrown by plainJS: the node needs yaml's own toJS, or (with `template`) an unrendered template action was met. */
+class NeedsYaml {
+  constructor(readonly template?: number) {}
+}
+
+const NEEDS_YAML = new NeedsYaml();
+
+/**
+ * The same plain data as yaml's `doc.toJS()`, for the nodes manifests are made of: maps with scalar keys, sequences
+ * and scalars, without anchors, aliases, collection tags or `<<` keys (those throw NEEDS_YAML, and yaml converts the
+ * document). Also finds unrendered template actions as findTemplateNode does, in the same order.
+ */
+function plainJS(node: unknown, text: string): unknown {
+  if (node === null || node === undefined) return node;
+  if (isScalar(node)) {
+    const value = node.value;
+    if (node.anchor !== undefined || (typeof value === 'object' && value !== null)) throw NEEDS_YAML;
+    if (typeof value === 'symbol' || typeof value === 'function' || typeof value === 'bigint') throw NEEDS_YAML;
+    return value;
+  }
+  if (isMap(node)) {
+    const start = node.range?.[0];
+    if (node.flow && start !== undefined && text.startsWith('{{', start)) throw new NeedsYaml(start);
+    if (node.anchor !== undefined || node.tag !== undefined) throw NEEDS_YAML;
+    const out: Record<string, unknown> = {};
+    for (const { key, value } of node.items) {
+      if (!isScalar(key) || key.anchor !== undefined) throw NEEDS_YAML;
+      const k = key.value;
+      if (k === '<<' || (typeof k === 'object' && k !== null) || typeof k === 'symbol' || typeof k === 'function') {
+        throw NEEDS_YAML;
+      }
+      if (typeof k === 'bigint') throw NEEDS_YAML;
+      const name = k === null ? '' : String(k);
+      const v = plainJS(value, text);
+      // As yaml does: a key already there (or inherited, like `constructor`) becomes an own data property.
+      if (name in out)
+        Object.defineProperty(out, name, { value: v, writable: true, enumerable: true, configurable: true });
+      else out[name] = v;
+    }
+    return out;
+  }
+  if (isSeq(node)) {
+    if (node.anchor !== undefined || node.tag !== undefined) throw NEEDS_YAML;
+    const out: unknown[] = [];
+    for (const item of node.items) {
+      if (isPair(item)) throw NEEDS_YAML;
+      out.push(plainJS(item, text));
+    }
+    return out;
+  }
+  throw NEEDS_YAML;
 }
 
 /**

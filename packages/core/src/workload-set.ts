@@ -250,13 +250,85 @@ function inNamespace<T extends { namespace: string }>(items: T[], namespace: str
   return (index.get(namespace) ?? []) as T[];
 }
 
+const labelKey = (key: string, value: unknown) => `${key}\u0000${String(value)}`;
+
+/**
+ * Selectors of one kind by namespace, each under the first `key=value` it requires (`always` when it requires none):
+ * a selector can only match pod labels that contain its first pair, so matching looks at a few candidates, not at
+ * every selector of the namespace.
+ */
+interface SelectorIndex<T> {
+  byLabel: Map<string, T[]>;
+  always: T[];
+  order: Map<T, number>;
+}
+
+const selectorIndexCache = new WeakMap<object[], Map<string, SelectorIndex<object>>>();
+
+function selectorsMatching<T extends { namespace: string }>(
+  items: T[],
+  namespace: string,
+  labels: Record<string, string>,
+  matchLabelsOf: (item: T) => Record<string, string> | undefined,
+): T[] {
+  let byNamespace = selectorIndexCache.get(items);
+  if (!byNamespace) {
+    byNamespace = new Map();
+    selectorIndexCache.set(items, byNamespace);
+  }
+  let index = byNamespace.get(namespace) as SelectorIndex<T> | undefined;
+  if (!index) {
+    index = { byLabel: new Map(), always: [], order: new Map() };
+    for (const item of inNamespace(items, namespace)) {
+      index.order.set(item, index.order.size);
+      const first = Object.entries(matchLabelsOf(item) ?? {})[0];
+      if (!first) index.always.push(item);
+      else {
+        const key = labelKey(first[0], first[1]);
+        const list = index.byLabel.get(key);
+        if (list) list.push(item);
+        else index.byLabel.set(key, [item]);
+      }
+    }
+    byNamespace.set(namespace, index as SelectorIndex<object>);
+  }
+  const candidates = [...index.always];
+  for (const [k, v] of Object.entries(labels)) candidates.push(...(index.byLabel.get(labelKey(k, v)) ?? []));
+  const order = index.order;
+  return candidates.sort((a, b) => order.get(a)! - order.get(b)!);
+}
+
+/** Workloads of one namespace under each `key=value` of their pod labels. */
+const labelIndexCache = new WeakMap<Workload[], Map<string, Map<string, Workload[]>>>();
+
+function workloadsWithLabel(set: WorkloadSet, namespace: string, key: string, value: unknown): Workload[] {
+  let byNamespace = labelIndexCache.get(set.workloads);
+  if (!byNamespace) {
+    byNamespace = new Map();
+    labelIndexCache.set(set.workloads, byNamespace);
+  }
+  let index = byNamespace.get(namespace);
+  if (!index) {
+    index = new Map();
+    for (const w of inNamespace(set.workloads, namespace)) {
+      for (const [k, v] of Object.entries(w.podLabels)) {
+        const list = index.get(labelKey(k, v));
+        if (list) list.push(w);
+        else index.set(labelKey(k, v), [w]);
+      }
+    }
+    byNamespace.set(namespace, index);
+  }
+  return index.get(labelKey(key, value)) ?? [];
+}
+
 const servicesCache = new WeakMap<Workload, { set: WorkloadSet; services: Service[] }>();
 
 /** Services in the workload's namespace whose selector matches its pod labels. */
 export function servicesOf(set: WorkloadSet, w: Workload): Service[] {
   const cached = servicesCache.get(w);
   if (cached?.set === set) return cached.services;
-  const services = inNamespace(set.services, w.namespace).filter(
+  const services = selectorsMatching(set.services, w.namespace, w.podLabels, (s) => s.selector).filter(
     (s) => Object.keys(s.selector).length > 0 && matchesSelector(w.podLabels, { matchLabels: s.selector }),
   );
   servicesCache.set(w, { set, services });
@@ -265,12 +337,18 @@ export function servicesOf(set: WorkloadSet, w: Workload): Service[] {
 
 /** PodDisruptionBudgets in the workload's namespace whose selector matches its pod labels. */
 export function pdbsOf(set: WorkloadSet, w: Workload): PodDisruptionBudget[] {
-  return inNamespace(set.pdbs, w.namespace).filter((p) => matchesSelector(w.podLabels, p.selector));
+  return selectorsMatching(set.pdbs, w.namespace, w.podLabels, (p) => p.selector.matchLabels).filter((p) =>
+    matchesSelector(w.podLabels, p.selector),
+  );
 }
 
 /** Workloads a PDB selects. */
 export function workloadsOfPdb(set: WorkloadSet, pdb: PodDisruptionBudget): Workload[] {
-  return inNamespace(set.workloads, pdb.namespace).filter((w) => matchesSelector(w.podLabels, pdb.selector));
+  const first = Object.entries(pdb.selector.matchLabels ?? {})[0];
+  const candidates = first
+    ? workloadsWithLabel(set, pdb.namespace, first[0], first[1])
+    : inNamespace(set.workloads, pdb.namespace);
+  return candidates.filter((w) => matchesSelector(w.podLabels, pdb.selector));
 }
 
 /** The HorizontalPodAutoscaler whose scaleTargetRef names the workload. */
