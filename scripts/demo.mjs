@@ -54,23 +54,32 @@ const variants = [
 ];
 
 /**
- * Runs `zerodrop rehearse`. It takes well under a minute; past the limit it gets Ctrl-C (it then stops its replicas
- * and exits), and SIGKILL if it is still there 15 s later.
+ * Runs `zerodrop rehearse`, which writes `json` when the rehearsal is over. A rehearsal takes well under a minute;
+ * past the limit, or when the process is still there 15 s after writing its result, it gets Ctrl-C (it stops its
+ * replicas and exits), then SIGKILL 15 s later.
  */
-function rehearse(args) {
+function rehearse(args, json) {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit' });
-    let timedOut = false;
+    let stopped;
     let kill;
-    const limit = setTimeout(() => {
-      timedOut = true;
+    const stop = (why) => {
+      if (stopped) return;
+      stopped = why;
       child.kill('SIGINT');
       kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    }, REHEARSAL_LIMIT_MS);
+    };
+    const limit = setTimeout(() => stop('timeout'), REHEARSAL_LIMIT_MS);
+    let writtenAt;
+    const watch = setInterval(() => {
+      if (writtenAt === undefined && existsSync(json)) writtenAt = Date.now();
+      if (writtenAt !== undefined && Date.now() - writtenAt > 15_000) stop('lingered');
+    }, 500);
     child.on('exit', (code, signal) => {
       clearTimeout(limit);
       clearTimeout(kill);
-      resolve({ code, signal, timedOut });
+      clearInterval(watch);
+      resolve({ code, signal, stopped });
     });
   });
 }
@@ -135,12 +144,18 @@ for (const variant of variants) {
     '--',
     ...variant.command,
   ];
-  const run = await rehearse(args);
-  if (run.timedOut) {
+  const run = await rehearse(args, json);
+  if (run.stopped === 'timeout') {
     console.error(
       `demo: the rehearsal of "${variant.id}" did not finish within ${REHEARSAL_LIMIT_MS / 1000} s; stopped it`,
     );
     process.exit(1);
+  }
+  if (run.stopped === 'lingered') {
+    console.error(
+      `demo: warning: zerodrop rehearse wrote its result for "${variant.id}" but did not exit within 15 s; stopped it ` +
+        '(something in it stayed open: a bug to report)',
+    );
   }
   if (!existsSync(json)) {
     console.error(
