@@ -1,10 +1,12 @@
-// lightship 9 (local mode: its own probe server on a random port, no shutdown delay), 10 s cap. The app port's
-// /health/ready mirrors lightship's readiness.
+// lightship 9: its own probe server on a random port (several replicas run side by side), no shutdown delay of its
+// own (the preStop sleep covers it), 10 s cap. The app port's /health/ready mirrors lightship's readiness.
 import { createLightship } from 'lightship';
 import { createServer, listen } from './_shared.mjs';
 
 const lightship = await createLightship({
   detectKubernetes: false,
+  port: 0,
+  shutdownDelay: 0,
   gracefulShutdownTimeout: 10_000,
   shutdownHandlerTimeout: 10_000,
 });

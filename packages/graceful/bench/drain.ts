@@ -174,8 +174,16 @@ async function main() {
   for (const variant of selected) {
     const n = variant.zerodrop ? runs : peerRuns;
     const results: RunResult[] = [];
+    const problems: string[] = [];
     for (let i = 0; i < n; i++) {
-      const r = await runOnce(variant, clients, rate);
+      let r: RunResult;
+      try {
+        r = await runOnce(variant, clients, rate);
+      } catch (error) {
+        problems.push((error as Error).message.split('\n')[0]!);
+        console.error(`${variant.label} run ${i + 1}/${n} could not run: ${(error as Error).message}`);
+        continue;
+      }
       results.push(r);
       console.error(
         `${variant.label} run ${i + 1}/${n}: failed ${r.failed}/${r.sent} (${r.rate} req/s), exit ${r.exitAfterSigterm} ms after SIGTERM` +
@@ -184,10 +192,14 @@ async function main() {
       );
     }
     all[variant.label] = results;
+    if (results.length === 0) {
+      rows.push(`| ${variant.label} | could not run: ${problems[0]} | | | | |`);
+      continue;
+    }
     const zeroRuns = results.filter((r) => r.failed === 0).length;
     const lastResp = results.map((r) => r.exitAfterLastResponse).filter((v): v is number => v !== undefined);
     rows.push(
-      `| ${variant.label} | ${range(results.map((r) => r.failed))} | ${zeroRuns}/${n} | ${describeExit(results)} | ${lastResp.length ? range(lastResp, ' ms') : 'n/a'} | ${range(results.map((r) => r.rate))} |`,
+      `| ${variant.label} | ${range(results.map((r) => r.failed))} | ${zeroRuns}/${results.length} | ${describeExit(results)} | ${lastResp.length ? range(lastResp, ' ms') : 'n/a'} | ${range(results.map((r) => r.rate))} |`,
     );
   }
   const table = [

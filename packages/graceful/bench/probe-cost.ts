@@ -32,7 +32,10 @@ async function hammer(port: number, path: string, connections: number, ms: numbe
         const end = buffered.indexOf('\r\n\r\n');
         if (end === -1) return;
         const head = buffered.subarray(0, end).toString('latin1');
-        const length = Number(/content-length: *(\d+)/i.exec(head)?.[1] ?? 0);
+        const declared = /content-length: *(\d+)/i.exec(head)?.[1];
+        // Counting needs framed responses; a chunked one would be miscounted.
+        if (declared === undefined) throw new Error(`response without content-length: ${head}`);
+        const length = Number(declared);
         if (buffered.length < end + 4 + length) return;
         buffered = buffered.subarray(end + 4 + length);
         completed++;

@@ -1,5 +1,5 @@
 // The server side of the probe-cost benchmark, run as its own process: `bare` (a plain node:http handler that
-// answers the probe path itself) or `graceful` (the same app with graceful() and one cached readiness check).
+// answers the probe path itself with the same body) or `graceful` (the same app with graceful() and one cached readiness check).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { graceful } from '../src/index.js';
@@ -7,8 +7,9 @@ import { graceful } from '../src/index.js';
 const mode = process.argv[2] ?? 'bare';
 const server = http.createServer((req, res) => {
   if (req.url === '/health/ready') {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end('{"status":"ok"}');
+    const body = '{"status":"ok","state":"ready","checks":{"db":{"status":"ok"}}}';
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
     return;
   }
   res.end('ok');

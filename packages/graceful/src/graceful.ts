@@ -331,6 +331,7 @@ export class GracefulHandle extends EventEmitter<GracefulEvents> {
       started: () => this.startedAt !== undefined,
       draining: () => this.currentState !== 'starting' && this.currentState !== 'ready',
       readiness: () => this.checks.run(),
+      cachedReadiness: () => this.checks.fresh(),
       prestop: () => {
         if (this.currentState === 'closing' || this.currentState === 'closed') return Promise.resolve();
         const released = new Promise<void>((resolve) => this.prestopWaiters.push(resolve));

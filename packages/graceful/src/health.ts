@@ -36,8 +36,14 @@ export class ReadinessChecks {
     private readonly logger: Logger,
   ) {}
 
+  /** The cached report while it is fresh: lets a probe answer synchronously. */
+  fresh(now = Date.now()): ReadinessReport | undefined {
+    return this.cached && now - this.cached.at < this.ttl ? this.cached : undefined;
+  }
+
   run(now = Date.now()): Promise<ReadinessReport> {
-    if (this.cached && now - this.cached.at < this.ttl) return Promise.resolve(this.cached);
+    const fresh = this.fresh(now);
+    if (fresh) return Promise.resolve(fresh);
     if (!this.running) {
       this.running = this.runAll().then((report) => {
         this.cached = report;

@@ -22,7 +22,8 @@ export interface ProbeExchange {
   header(name: string): string | undefined;
   /** Which listener it came in on: the app's port or the separate probe port. */
   port: 'app' | 'probe';
-  reply(status: number, body: Record<string, unknown> | undefined, headers?: Record<string, string>): void;
+  /** `body`: an object to serialize, or JSON already serialized. */
+  reply(status: number, body: Record<string, unknown> | string | undefined, headers?: Record<string, string>): void;
 }
 
 /** What the probe routes need to know about the engine. */
@@ -32,6 +33,8 @@ export interface ProbeContext {
   /** Draining or later: readiness is 503 without running the checks. */
   draining(): boolean;
   readiness(): Promise<ReadinessReport>;
+  /** The last report while it is fresh (no check runs). */
+  cachedReadiness(): ReadinessReport | undefined;
   /** The preStop hook arrived: start the drain; resolves when it may be answered (after the drain delay). */
   prestop(): Promise<void>;
   options: ResolvedOptions;
@@ -78,18 +81,18 @@ export function serveProbe(kind: ProbeKind, exchange: ProbeExchange, ctx: ProbeC
         return;
       }
       const details = ctx.options.exposeDetails ?? exchange.port === 'probe';
-      ctx.readiness().then(
-        (report) => {
-          const checks: Record<string, unknown> = {};
-          for (const [name, result] of Object.entries(report.checks)) {
-            checks[name] = details ? result : { status: result.status };
-          }
-          // The state may have changed while the checks ran.
-          if (ctx.draining()) exchange.reply(503, { status: 'draining', state: ctx.state(), checks });
-          else exchange.reply(report.ok ? 200 : 503, { status: report.ok ? 'ok' : 'fail', state: ctx.state(), checks });
-        },
-        () => exchange.reply(500, { status: 'error', state }),
-      );
+      const answer = (report: ReadinessReport) => {
+        // The state may have changed while the checks ran.
+        if (ctx.draining()) exchange.reply(503, { status: 'draining', state: ctx.state() });
+        else {
+          const rendered = renderReady(report, details);
+          exchange.reply(rendered.status, rendered.json);
+        }
+      };
+      // Hot path: a fresh cached report answers synchronously, from a body rendered once per report.
+      const cached = ctx.cachedReadiness();
+      if (cached) answer(cached);
+      else ctx.readiness().then(answer, () => exchange.reply(500, { status: 'error', state }));
       return;
     }
     case 'prestop': {
@@ -113,11 +116,47 @@ export function serveProbe(kind: ProbeKind, exchange: ProbeExchange, ctx: ProbeC
   }
 }
 
-const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
+const rendered = new WeakMap<ReadinessReport, { plain?: Rendered; details?: Rendered }>();
+
+interface Rendered {
+  status: number;
+  json: string;
+}
+
+/** The readiness answer for a report, serialized once per report (a report lives for the cache TTL). */
+function renderReady(report: ReadinessReport, details: boolean): Rendered {
+  let forReport = rendered.get(report);
+  if (!forReport) {
+    forReport = {};
+    rendered.set(report, forReport);
+  }
+  const key = details ? 'details' : 'plain';
+  let answer = forReport[key];
+  if (!answer) {
+    const checks: Record<string, unknown> = {};
+    for (const [name, result] of Object.entries(report.checks))
+      checks[name] = details ? result : { status: result.status };
+    answer = {
+      status: report.ok ? 200 : 503,
+      json: JSON.stringify({ status: report.ok ? 'ok' : 'fail', state: 'ready', checks }),
+    };
+    forReport[key] = answer;
+  }
+  return answer;
+}
 
 /** Serialize a probe answer the same way on every transport. */
-export function probeBody(method: string, body: Record<string, unknown> | undefined, headers?: Record<string, string>) {
-  const json = body === undefined ? '' : JSON.stringify(body);
-  const text = method === 'HEAD' ? '' : json;
-  return { text, headers: { ...JSON_HEADERS, 'content-length': String(Buffer.byteLength(json)), ...headers } };
+export function probeBody(
+  method: string,
+  body: Record<string, unknown> | string | undefined,
+  extra?: Record<string, string>,
+) {
+  const json = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
+  const headers: Record<string, string> = {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    'content-length': String(Buffer.byteLength(json)),
+  };
+  if (extra) Object.assign(headers, extra);
+  return { text: method === 'HEAD' ? '' : json, headers };
 }
