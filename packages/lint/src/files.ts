@@ -16,8 +16,9 @@ const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 const SKIPPED_DIRS = new Set(['node_modules', 'dist', 'vendor']);
 const SKIPPED_FILES = new Set(['package.json', 'package-lock.json', 'tsconfig.json', 'biome.json']);
 
-/** `Dockerfile`, `api.Dockerfile`, `Dockerfile.prod`, `Containerfile`. */
+/** `Dockerfile`, `api.Dockerfile`, `Dockerfile.prod`, `Containerfile`; not BuildKit's `Dockerfile.dockerignore`. */
 export function isDockerfileName(name: string): boolean {
+  if (name.endsWith('.dockerignore')) return false;
   return /^(Dockerfile|Containerfile)(\.[\w.-]+)?$/.test(name) || /\.(Dockerfile|Containerfile)$/.test(name);
 }
 
