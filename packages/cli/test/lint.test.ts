@@ -73,6 +73,13 @@ test('malformed YAML: file:line:col, no stack trace, other files still reported,
   assert.doesNotMatch(r.stdout + r.stderr, /\n\s+at /);
 });
 
+test('a file that cannot be read never reads as a pass', () => {
+  const r = zerodrop(['lint', 'broken.yaml'], { cwd: dir });
+  assert.equal(r.code, 2);
+  assert.doesNotMatch(r.stdout, /✓/);
+  assert.match(r.stdout, /✖ no findings in what could be read: .*1 file\(s\) could not be read/);
+});
+
 test('usage errors and missing paths: exit 2 without a stack trace', () => {
   for (const args of [
     ['lint', '--format', 'xml'],

@@ -27,7 +27,9 @@ export function formatText(result: LintResult, options: { color: boolean }): str
   const skipped = s.skippedDocuments ? `; ${s.skippedDocuments} non-Kubernetes document(s) skipped` : '';
   const unreadable = result.problems.length ? `; ${result.problems.length} file(s) could not be read` : '';
   const checked = `${s.objects} object(s), ${s.workloads} workload(s), ${s.dockerfiles} Dockerfile(s) checked`;
-  const line = `${total === 0 ? '✓ no problems' : `✖ ${counts}`}: ${checked}${fixable}${skipped}${unreadable}`;
+  const verdict =
+    total > 0 ? `✖ ${counts}` : result.problems.length ? '✖ no findings in what could be read' : '✓ no problems';
+  const line = `${verdict}: ${checked}${fixable}${skipped}${unreadable}`;
   out.push(total === 0 && !result.problems.length ? line : paint(COLORS.bold, line));
   return `${out.join('\n')}\n`;
 }
