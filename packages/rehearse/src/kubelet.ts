@@ -120,7 +120,8 @@ export class Pod extends EventEmitter {
     try {
       this.pid = await proc.started;
     } catch (error) {
-      if (error instanceof SpawnError) this.emit('fatal', error);
+      // A pod torn down while its container starts is not a broken command.
+      if (error instanceof SpawnError && !this.terminating) this.emit('fatal', error);
       return;
     }
     if (generation !== this.containerGeneration || this.gone) {

@@ -36,7 +36,7 @@ export class ReplicaProcess extends EventEmitter {
   constructor(command: string[], env: Record<string, string>, onOutput?: (line: string) => void) {
     super();
     this.watchdog = spawn(process.execPath, [WATCHDOG, ...command], {
-      env: { ...process.env, ...env },
+      env: { ...process.env, ...env, ZERODROP_WATCHDOG_PARENT: String(process.pid) },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     for (const stream of [this.watchdog.stdout, this.watchdog.stderr]) {

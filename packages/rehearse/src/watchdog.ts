@@ -2,7 +2,8 @@
  * Runs one replica's command in its own process group and never lets it outlive the rehearsal:
  * `node watchdog.js <command> [args...]`, started with an IPC channel. When the channel closes (the rehearsal
  * exited or was SIGKILLed) or the top process exits (like a container whose PID 1 ends), the whole group is
- * SIGKILLed. The rehearsal signals the top process itself (the stop signal) and the group (SIGKILL).
+ * SIGKILLed (the channel closing is noticed through 'disconnect' and, should that be missed, through the parent pid
+ * changing). The rehearsal signals the top process itself (the stop signal) and the group (SIGKILL).
  */
 import { spawn } from 'node:child_process';
 
@@ -31,10 +32,18 @@ function send(message: WatchdogMessage, then?: () => void): void {
   process.send(message, undefined, {}, () => then?.());
 }
 
-process.on('disconnect', () => {
+function parentGone(): void {
   killGroup();
   process.exit(0);
-});
+}
+process.on('disconnect', parentGone);
+// A parent that dies while this process boots may close the channel before 'disconnect' can be observed: the
+// parent's pid, passed in the environment, settles it (once orphaned, getppid() names someone else).
+const parent = Number(process.env.ZERODROP_WATCHDOG_PARENT);
+const orphanCheck = setInterval(() => {
+  if ((parent && process.ppid !== parent) || !process.connected) parentGone();
+}, 100);
+orphanCheck.unref();
 // Ctrl-C reaches the whole foreground group: the rehearsal decides what happens to the replica, not the terminal.
 process.on('SIGINT', () => {});
 for (const signal of ['SIGTERM', 'SIGHUP'] as const) {

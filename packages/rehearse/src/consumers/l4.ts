@@ -3,6 +3,16 @@ import { epochMs } from '../clock.js';
 import type { Endpoint, EndpointView } from '../endpoints.js';
 import { listenOnLoopback } from './listen.js';
 
+/**
+ * Passes a reset on to the client. A socket already shutting down (its FIN sent) cannot be reset: libuv refuses,
+ * and Node then never closes the handle, so such a socket is only destroyed.
+ */
+function cut(socket: net.Socket): void {
+  if (socket.destroyed) return;
+  if (socket.writableEnded || socket.writableFinished) socket.destroy();
+  else socket.resetAndDestroy();
+}
+
 /** One client connection through the proxy, kept so failures can be traced to the pod that held them. */
 export interface ConnectionRecord {
   clientPort: number;
@@ -64,7 +74,7 @@ export class L4Proxy {
     if (!endpoint) {
       // iptables REJECTs a Service without endpoints.
       record.cut = 'no-endpoint';
-      client.resetAndDestroy();
+      cut(client);
       return;
     }
     record.pod = endpoint.pod;
@@ -73,7 +83,7 @@ export class L4Proxy {
     upstream.on('close', () => this.sockets.delete(upstream));
     upstream.on('error', (error: NodeJS.ErrnoException) => {
       record.cut = error.code === 'ECONNREFUSED' ? 'refused' : 'reset';
-      if (!client.destroyed) client.resetAndDestroy();
+      cut(client);
     });
     client.on('close', () => {
       if (!upstream.destroyed) upstream.destroy();
