@@ -29,6 +29,7 @@ export class SpawnError extends Error {
 export class ReplicaProcess extends EventEmitter {
   pid: number | undefined;
   exit: ProcessExit | undefined;
+  private reported: ProcessExit | undefined;
   private readonly watchdog: ChildProcess;
   private readonly lines: string[] = [];
   readonly started: Promise<number>;
@@ -59,16 +60,20 @@ export class ReplicaProcess extends EventEmitter {
         } else if (message.type === 'error') {
           reject(new SpawnError(message.code, message.message));
         } else if (message.type === 'exit') {
-          this.finish({ code: message.code, signal: message.signal });
+          // Reported once the watchdog itself is gone too, so that nothing of the replica is left at 'exit'.
+          this.reported = { code: message.code, signal: message.signal };
         }
       });
-      // 'close' comes after every IPC message has been delivered, unlike 'exit'.
-      this.watchdog.on('close', (code, signal) => {
+      const gone = (code: number | null, signal: NodeJS.Signals | null) => {
         reject(
           new SpawnError('EWATCHDOG', `the process supervisor exited (${signal ?? code}) before the command started`),
         );
-        this.finish({ code: null, signal: signal ?? 'SIGKILL' });
-      });
+        this.finish(this.reported ?? { code: null, signal: signal ?? 'SIGKILL' });
+      };
+      // 'close' comes after every IPC message has been delivered; 'exit' may come first, and 'close' never comes
+      // when something the app left in another process group still holds its output.
+      this.watchdog.on('close', gone);
+      this.watchdog.on('exit', (code, signal) => setTimeout(() => gone(code, signal), 50));
       this.watchdog.on('error', (error) => reject(new SpawnError('EWATCHDOG', error.message)));
     });
     this.started.catch(() => {});
@@ -87,7 +92,7 @@ export class ReplicaProcess extends EventEmitter {
   }
 
   get running(): boolean {
-    return this.pid !== undefined && this.exit === undefined;
+    return this.pid !== undefined && this.exit === undefined && this.reported === undefined;
   }
 
   /** The last lines the command printed. */
@@ -107,7 +112,7 @@ export class ReplicaProcess extends EventEmitter {
 
   /** SIGKILLs the whole process group, as tearing down the container does. */
   kill(): void {
-    if (this.pid !== undefined && this.exit === undefined) {
+    if (this.running && this.pid !== undefined) {
       try {
         process.kill(-this.pid, 'SIGKILL');
       } catch {

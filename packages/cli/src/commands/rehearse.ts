@@ -271,6 +271,7 @@ function progressLine(p: Progress): string {
   return `zerodrop rehearse: ${p.phase.padEnd(8)} ${(p.elapsedMs / 1000).toFixed(1).padStart(6)}s  pods ${p.pods.ready} ready / ${p.pods.terminating} terminating / ${p.pods.total}  ${String(p.requestsPerSecond).padStart(5)} req/s  ${p.total} sent, ${p.failed} failed`;
 }
 
+/** Writes --json and --html; an unwritable path throws the fs error (with its path). */
 async function writeOutputs(result: RehearsalResult, out: { json?: string; html?: string }): Promise<void> {
   if (out.json) writeFileSync(out.json, `${JSON.stringify(result, null, 2)}\n`);
   if (out.html) {
@@ -323,8 +324,16 @@ async function run(args: string[]): Promise<number> {
     process.off('SIGTERM', onSigint);
     if (tty) process.stderr.write('\r\x1b[2K');
   }
-  await writeOutputs(result, out);
   console.log(renderSummary(result));
+  try {
+    await writeOutputs(result, out);
+  } catch (error) {
+    const { path, code } = error as NodeJS.ErrnoException;
+    console.error(
+      `zerodrop rehearse: cannot write ${path ?? 'the output'} (${code ?? String(error)}); check the folder exists`,
+    );
+    return 2;
+  }
   if (result.outcome?.status === 'error') {
     console.error(`zerodrop rehearse: ${result.outcome.message ?? 'the rehearsal could not run'}`);
     return 2;
