@@ -94,9 +94,10 @@ export class GracefulHandle extends EventEmitter<GracefulEvents> {
     this.startupDone = this.options.startup === undefined;
     this.manualDone = !this.options.manualReady;
     const keepAliveTimeout = (server as Partial<http.Server>).keepAliveTimeout;
-    this.tracker = new ConnectionTracker(this.options.idleSocketTimeout ?? keepAliveTimeout ?? 5000, () =>
-      this.maybeFinish(),
-    );
+    // Under ZERODROP_SPEED the rehearsal compresses the whole termination, so the default idle wait shrinks with it
+    // (an explicit idleSocketTimeout is taken as written).
+    const idleDefault = (keepAliveTimeout ?? 5000) / this.options.speed;
+    this.tracker = new ConnectionTracker(this.options.idleSocketTimeout ?? idleDefault, () => this.maybeFinish());
     this.checks = new ReadinessChecks(this.options.checks, this.options.checkCacheTtl, this.logger);
     this.intercept(server);
     this.probeServer = this.options.probePort === undefined ? undefined : this.startProbeServer(this.options.probePort);

@@ -66,7 +66,8 @@ export interface GracefulOptions {
    * server's `keepAliveTimeout` (Node: 5000), the idle time the server promised in its `Keep-Alive: timeout=5`
    * header: clients that honour it (Node's http.Agent, undici) close their idle socket about 1 s before, so the
    * close never races a request. Lower values exit sooner after the delay but may reset a request a client is
-   * writing at that moment. Env `ZERODROP_IDLE_SOCKET_TIMEOUT_MS`.
+   * writing at that moment. Env `ZERODROP_IDLE_SOCKET_TIMEOUT_MS`. The default (not an explicit value) is divided by
+   * `ZERODROP_SPEED`, so a rehearsal at N× speed is not held by a wall-clock keep-alive wait its grace period cannot fit.
    */
   idleSocketTimeout?: number;
   /** Cleanup hooks, run in order after the drain; each has its own timeout; errors are logged, the next one runs. */
@@ -144,7 +145,8 @@ export const ENVIRONMENT = {
   ZERODROP_EXPOSE_DETAILS: 'exposeDetails',
   ZERODROP_PID1_WARNING: 'pid1Warning',
   ZERODROP_LOG: 'logger (off silences)',
-  ZERODROP_SPEED: 'divides drainDelay and shutdownTimeout (local rehearsal runs Kubernetes time N× faster)',
+  ZERODROP_SPEED:
+    'divides drainDelay, shutdownTimeout and the default idleSocketTimeout (local rehearsal runs Kubernetes time N× faster)',
 } as const;
 
 export const DEFAULTS = {

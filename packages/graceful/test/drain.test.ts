@@ -107,6 +107,23 @@ test('an idle keep-alive socket that never sends again is closed after idleSocke
   assert.ok(exit.at - sigtermAt < 3000, `exit ${exit.at - sigtermAt} ms after SIGTERM`);
 });
 
+test('under ZERODROP_SPEED the default idle wait shrinks with the rehearsed time', async (t) => {
+  // Server keepAliveTimeout 5 s by default; at speed 10 an idle keep-alive socket is let go after 0.5 s, so a
+  // rehearsal whose grace period is divided by 10 is not held by a wall-clock wait.
+  const replica = await startApp([app], { env: { ZERODROP_DRAIN_DELAY_MS: '1000', ZERODROP_SPEED: '10' } });
+  t.after(() => replica.kill());
+  const idle = await RawConnection.connect(replica.port);
+  await idle.get('/');
+  const sigtermAt = replica.signal('SIGTERM');
+  await idle.closed;
+  const exit = await replica.exited;
+  assert.equal(exit.code, 0);
+  assert.ok(
+    exit.at - sigtermAt < 3500,
+    `exit ${exit.at - sigtermAt} ms after SIGTERM: the 5 s keep-alive wait was not scaled`,
+  );
+});
+
 test('with nothing in flight the process exits right after the drain delay', async (t) => {
   const replica = await startApp([app], { env: { ZERODROP_DRAIN_DELAY_MS: '300' } });
   t.after(() => replica.kill());
