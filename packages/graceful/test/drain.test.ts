@@ -92,10 +92,9 @@ test('an idle keep-alive socket is still served after the listener closes, with 
   assert.equal(exit.code, 0);
 });
 
-test('an idle keep-alive socket that never sends again is closed after idleSocketTimeout, then the process exits', async (t) => {
-  const replica = await startApp([app], {
-    env: { ZERODROP_DRAIN_DELAY_MS: '100', ZERODROP_IDLE_SOCKET_TIMEOUT_MS: '400' },
-  });
+/** One idle keep-alive socket, then SIGTERM: ms from SIGTERM to a clean exit (asserted exit code 0). */
+async function exitWithIdleSocket(t: { after: (fn: () => unknown) => void }, env: Record<string, string>) {
+  const replica = await startApp([app], { env });
   t.after(() => replica.kill());
   const idle = await RawConnection.connect(replica.port);
   await idle.get('/');
@@ -103,25 +102,20 @@ test('an idle keep-alive socket that never sends again is closed after idleSocke
   await idle.closed;
   const exit = await replica.exited;
   assert.equal(exit.code, 0);
-  assert.ok(exit.at - sigtermAt >= 350, `closed the idle socket too early (${exit.at - sigtermAt} ms)`);
-  assert.ok(exit.at - sigtermAt < 3000, `exit ${exit.at - sigtermAt} ms after SIGTERM`);
+  return exit.at - sigtermAt;
+}
+
+test('an idle keep-alive socket that never sends again is closed after idleSocketTimeout, then the process exits', async (t) => {
+  const ms = await exitWithIdleSocket(t, { ZERODROP_DRAIN_DELAY_MS: '100', ZERODROP_IDLE_SOCKET_TIMEOUT_MS: '400' });
+  assert.ok(ms >= 350, `closed the idle socket too early (${ms} ms)`);
+  assert.ok(ms < 3000, `exit ${ms} ms after SIGTERM`);
 });
 
 test('under ZERODROP_SPEED the default idle wait shrinks with the rehearsed time', async (t) => {
   // Server keepAliveTimeout 5 s by default; at speed 10 an idle keep-alive socket is let go after 0.5 s, so a
   // rehearsal whose grace period is divided by 10 is not held by a wall-clock wait.
-  const replica = await startApp([app], { env: { ZERODROP_DRAIN_DELAY_MS: '1000', ZERODROP_SPEED: '10' } });
-  t.after(() => replica.kill());
-  const idle = await RawConnection.connect(replica.port);
-  await idle.get('/');
-  const sigtermAt = replica.signal('SIGTERM');
-  await idle.closed;
-  const exit = await replica.exited;
-  assert.equal(exit.code, 0);
-  assert.ok(
-    exit.at - sigtermAt < 3500,
-    `exit ${exit.at - sigtermAt} ms after SIGTERM: the 5 s keep-alive wait was not scaled`,
-  );
+  const ms = await exitWithIdleSocket(t, { ZERODROP_DRAIN_DELAY_MS: '1000', ZERODROP_SPEED: '10' });
+  assert.ok(ms < 3500, `exit ${ms} ms after SIGTERM: the 5 s keep-alive wait was not scaled`);
 });
 
 test('with nothing in flight the process exits right after the drain delay', async (t) => {
