@@ -47,8 +47,7 @@ const variants = [
     id: 'after',
     title: 'after (preStop sleep, @zerodrop/graceful drain, node as PID 1)',
     manifest: 'examples/orders-api/k8s/deployment.yaml',
-    // The drain timings the manifest's container env sets (the rehearsal takes env from --env, not from manifests).
-    env: ['ZERODROP_DRAIN_DELAY_MS=3000', 'ZERODROP_SHUTDOWN_TIMEOUT_MS=18000'],
+    // The drain timings (ZERODROP_*) come from the container env in the manifest.
     command: ['node', 'examples/orders-api/dist/src/server.js'],
   },
 ];

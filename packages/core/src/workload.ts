@@ -34,6 +34,10 @@ export interface Container {
   command: string[] | undefined;
   args: string[] | undefined;
   ports: ContainerPort[];
+  /** `env` entries with a literal `value` (entries using `valueFrom` are left out: their value is not in the manifest). */
+  env: Record<string, string>;
+  /** Names of `env` entries whose value comes from `valueFrom` (secrets, config maps, field refs). */
+  envFromRefs: string[];
   startupProbe?: ProbeInfo;
   readinessProbe?: ProbeInfo;
   livenessProbe?: ProbeInfo;
@@ -143,6 +147,17 @@ function toContainer(value: unknown, index: number, podSpecPath: YamlPath): Cont
       });
     }
   }
+  const env: Record<string, string> = {};
+  const envFromRefs: string[] = [];
+  if (Array.isArray(c.env)) {
+    for (const e of c.env) {
+      const entry = asRecord(e);
+      if (typeof entry.name !== 'string') continue;
+      if (entry.valueFrom !== undefined) envFromRefs.push(entry.name);
+      else if (['string', 'number', 'boolean'].includes(typeof entry.value)) env[entry.name] = String(entry.value);
+      else if (entry.value === undefined || entry.value === null) env[entry.name] = '';
+    }
+  }
   const container: Container = {
     name: typeof c.name === 'string' ? c.name : `#${index}`,
     index,
@@ -151,6 +166,8 @@ function toContainer(value: unknown, index: number, podSpecPath: YamlPath): Cont
     command: strings(c.command),
     args: strings(c.args),
     ports,
+    env,
+    envFromRefs,
     resources: { requests: asStringMap(resources.requests), limits: asStringMap(resources.limits) },
   };
   const startup = probeInfo(c.startupProbe);

@@ -29,6 +29,8 @@ export interface ManifestSettings {
   minReadySeconds: number;
   progressDeadlineSeconds: number;
   pod: PodSettings;
+  /** The container's literal `env` values (PORT left out: each replica gets its own). */
+  env: Record<string, string>;
   profile: LoadBalancerProfile;
   /** Things the rehearsal does differently from the cluster, to print before it runs. */
   notes: string[];
@@ -134,6 +136,13 @@ export function readManifest(file: string, options: { workload?: string; profile
   if (!container.readinessProbe) {
     notes.push('no readiness probe: like the kubelet, a pod is Ready as soon as its process starts');
   }
+  const { PORT: manifestPort, ...env } = container.env;
+  if (manifestPort !== undefined) notes.push('the manifest sets PORT: each replica gets its own PORT instead');
+  if (container.envFromRefs.length > 0) {
+    notes.push(
+      `env from secrets/config maps is not available here (${container.envFromRefs.join(', ')}): pass it with --env`,
+    );
+  }
   return {
     file,
     workload: workload.name,
@@ -142,6 +151,7 @@ export function readManifest(file: string, options: { workload?: string; profile
     minReadySeconds: workload.minReadySeconds,
     progressDeadlineSeconds: workload.progressDeadlineSeconds ?? DEFAULT_PROGRESS_DEADLINE_SECONDS,
     pod,
+    env,
     profile,
     notes,
   };

@@ -28,6 +28,10 @@ spec:
         - name: web
           image: web:1
           ports: [{containerPort: 8080, name: http}]
+          env:
+            - {name: ZERODROP_DRAIN_DELAY_MS, value: "3000"}
+            - {name: PORT, value: "8080"}
+            - {name: DB_PASSWORD, valueFrom: {secretKeyRef: {name: db, key: password}}}
           startupProbe: {httpGet: {path: /health/startup, port: http}, failureThreshold: 30, periodSeconds: 2}
           readinessProbe: {httpGet: {path: /health/ready, port: 8080}, periodSeconds: 2}
           livenessProbe: {tcpSocket: {port: 9090}}
@@ -70,6 +74,8 @@ describe('readManifest', () => {
     assert.equal(m.profile.healthCheck?.unhealthyThreshold, 4);
     assert.equal(m.profile.healthCheck?.path, '/health/lb');
     assert.ok(m.notes.some((n) => n.includes('liveness probe') && n.includes('9090')));
+    assert.deepEqual(m.env, { ZERODROP_DRAIN_DELAY_MS: '3000' }, 'literal env, without PORT');
+    assert.ok(m.notes.some((n) => n.includes('DB_PASSWORD') && n.includes('--env')));
   });
 
   test('a forced profile wins', () => {

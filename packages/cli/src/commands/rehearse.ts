@@ -57,7 +57,8 @@ Run:
   --speed <n>                divide every Kubernetes duration by n (probes, preStop, grace, delays; default 1)
   --warmup <s>               seconds of load before the rollout (default 1.5)
   --settle <s>               seconds of load after the last old pod is gone (default 1.5)
-  --env <K=V>                environment of every replica (repeatable)
+  --env <K=V>                environment of every replica (repeatable; adds to and overrides the
+                             manifest container's literal env values)
   --new-env <K=V>            environment of the new revision only (repeatable)
   --json <file>              write the result as JSON
   --html <file>              write the HTML report
@@ -256,7 +257,8 @@ export function settingsFromArgs(args: readonly string[]): {
   if (speed !== undefined) settings.speed = speed;
   settings.warmupMs = (numberFlag(flags, 'warmup', 0) ?? settings.warmupMs / 1000) * 1000;
   settings.settleMs = (numberFlag(flags, 'settle', 0) ?? settings.settleMs / 1000) * 1000;
-  settings.env = env.env ?? {};
+  // The manifest's literal env first; --env wins.
+  settings.env = { ...fromManifest?.env, ...env.env };
   settings.newEnv = env['new-env'] ?? {};
   const json = stringFlag(flags, 'json');
   const html = stringFlag(flags, 'html');
