@@ -7,9 +7,14 @@ export interface AppDrainConfig {
   drainSeconds: number;
   /**
    * Seconds the app holds a preStop `httpGet` before answering (it keeps serving meanwhile), i.e. its drain delay.
-   * Also used as the in-app delay after SIGTERM when the container has no preStop hook but the app delays itself.
    */
   drainDelaySeconds: number;
+  /**
+   * Seconds the app keeps serving after the stop signal before it closes its listener, e.g. @zerodrop/graceful's
+   * drainDelay behind a preStop sleep or exec hook. Not added after an httpGet hook: the app held that one already.
+   * Default 0.
+   */
+  delayAfterSignalSeconds?: number;
 }
 
 /** @zerodrop/graceful's default drain delay is 5 s; in-flight work is assumed to finish within 5 s. */
@@ -43,6 +48,7 @@ export function terminationOf(
   return {
     preStopSeconds: preStopSecondsOf(container, app),
     gracePeriodSeconds: workload.terminationGracePeriodSeconds,
+    appDelaySeconds: container.preStop?.kind === 'httpGet' ? 0 : (app.delayAfterSignalSeconds ?? 0),
     appDrainSeconds: app.drainSeconds,
   };
 }

@@ -89,3 +89,21 @@ test('rollout duration: waves, controller time, capacity-bound time', () => {
   assert.equal(d.lastOldPodGoneSeconds, 70);
   assert.equal(d.capacityBoundSeconds, 150);
 });
+
+test('an in-app delay after SIGTERM counts towards condition 1 and is paid out of the grace period', () => {
+  const profile = getProfile('gke-neg');
+  const t = computeTimeline(
+    { preStopSeconds: 2, gracePeriodSeconds: 30, appDelaySeconds: 4, appDrainSeconds: 2 },
+    profile,
+  );
+  // The listener closes at preStop 2 + delay 4 = 6 s: before GKE's worst case, so condition 1 fails.
+  assert.equal(t.listenerClosedAtSeconds, 6);
+  assert.equal(t.conditions.find((c) => c.id === 'prestop-covers-propagation')?.ok, false);
+  assert.equal(t.required.preStopSeconds, t.consumersGoneAtSeconds + 1 - 4);
+  assert.equal(t.required.gracePeriodSeconds, Math.ceil(t.required.preStopSeconds + 4 + 2 + 1));
+  const enough = computeTimeline(
+    { preStopSeconds: t.required.preStopSeconds, gracePeriodSeconds: 30, appDelaySeconds: 4, appDrainSeconds: 2 },
+    profile,
+  );
+  assert.ok(enough.conditions.every((c) => c.ok));
+});

@@ -253,8 +253,14 @@ spec:
   assert.deepEqual(terminationOf(w, w.containers[0]!, app), {
     preStopSeconds: 7,
     gracePeriodSeconds: 20,
+    appDelaySeconds: 0,
     appDrainSeconds: 3,
   });
+  // An in-app delay after SIGTERM counts behind a sleep/exec hook or none, never after an httpGet hook (held already).
+  const delaying = { ...app, delayAfterSignalSeconds: 4 };
+  assert.equal(terminationOf(w, w.containers[0]!, delaying).appDelaySeconds, 4);
+  assert.equal(terminationOf(w, w.containers[1]!, delaying).appDelaySeconds, 0);
+  assert.equal(terminationOf(w, w.containers[2]!, delaying).appDelaySeconds, 4);
   assert.equal(preStopSecondsOf(w.containers[1]!, app), 9);
   assert.equal(preStopSecondsOf(w.containers[2]!, app), 0);
 });

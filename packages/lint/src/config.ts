@@ -1,6 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { DEFAULT_APP_DRAIN, DEFAULT_MARGIN_SECONDS, isProfileId, PROFILE_IDS } from '@zerodrop/core';
+import {
+  type AppDrainConfig,
+  DEFAULT_APP_DRAIN,
+  DEFAULT_MARGIN_SECONDS,
+  isProfileId,
+  PROFILE_IDS,
+} from '@zerodrop/core';
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import { UserInputError } from './errors.js';
 import { RULES } from './registry.js';
@@ -35,6 +41,7 @@ export function findConfig(dir: string): string | undefined {
 }
 
 const SEVERITIES: SeveritySetting[] = ['off', 'info', 'warning', 'error'];
+const APP_KEYS = ['drainSeconds', 'drainDelaySeconds', 'delayAfterSignalSeconds'];
 const TOP_KEYS = ['profile', 'kubernetesVersion', 'marginSeconds', 'propagationSeconds', 'app', 'rules', 'dockerfiles'];
 
 /**
@@ -95,11 +102,10 @@ export function parseConfig(text: string, file: string, baseDir: string, cwd = p
     settings.propagationSeconds = seconds(raw.propagationSeconds, 'propagationSeconds');
   if (raw.app !== undefined) {
     if (typeof raw.app !== 'object' || raw.app === null || Array.isArray(raw.app))
-      fail('app must be a mapping with drainSeconds and/or drainDelaySeconds', at('app'));
+      fail('app must be a mapping with drainSeconds, drainDelaySeconds and/or delayAfterSignalSeconds', at('app'));
     for (const [key, value] of Object.entries(raw.app as Record<string, unknown>)) {
-      if (key !== 'drainSeconds' && key !== 'drainDelaySeconds')
-        fail(`unknown key "app.${key}": expected drainSeconds or drainDelaySeconds`, at('app', key));
-      settings.app[key as 'drainSeconds'] = seconds(value, 'app', key);
+      if (!APP_KEYS.includes(key)) fail(`unknown key "app.${key}": expected ${APP_KEYS.join(', ')}`, at('app', key));
+      settings.app[key as keyof AppDrainConfig] = seconds(value, 'app', key);
     }
   }
   if (raw.rules !== undefined) {

@@ -99,14 +99,15 @@ function renderText(plans: WorkloadPlan[]): string {
     out.push(`  profile: ${p.profile.id} — ${p.profile.title}${p.profile.forced ? ' (configured)' : ''}`);
     for (const c of p.containers) {
       const t = c.timeline;
+      const delay = c.termination.appDelaySeconds ?? 0;
       out.push(
-        `  container "${c.name}": preStop ${fmt(c.termination.preStopSeconds)}, grace ${fmt(c.termination.gracePeriodSeconds)}, app drain ${fmt(c.termination.appDrainSeconds)}`,
+        `  container "${c.name}": preStop ${fmt(c.termination.preStopSeconds)}, grace ${fmt(c.termination.gracePeriodSeconds)}, ${delay ? `in-app delay ${fmt(delay)}, ` : ''}app drain ${fmt(c.termination.appDrainSeconds)}`,
       );
       out.push('    after the pod is deleted (t0 = 0s):');
       for (const e of t.events) out.push(`      ${fmt(e.atSeconds).padStart(8)}  ${e.actor.padEnd(14)} ${e.what}`);
       for (const cond of t.conditions) out.push(`    ${cond.ok ? 'ok  ' : 'FAIL'} ${cond.id}: ${cond.detail}`);
       out.push(
-        `    smallest safe values: preStop ${fmt(t.required.preStopSeconds)} (the slowest consumer, ${fmt(t.consumersGoneAtSeconds)} worst case, + margin), terminationGracePeriodSeconds ${t.required.gracePeriodSeconds} (preStop + drain + margin)`,
+        `    smallest safe values: preStop ${fmt(t.required.preStopSeconds)} (the slowest consumer, ${fmt(t.consumersGoneAtSeconds)} worst case, + margin${delay ? ` - in-app delay ${fmt(delay)}` : ''}), terminationGracePeriodSeconds ${t.required.gracePeriodSeconds} (preStop + ${delay ? 'delay + ' : ''}drain + margin)`,
       );
     }
     if (p.rollout) {
