@@ -24,6 +24,14 @@ export interface ShutdownHookDefinition {
 
 export type ShutdownHook = ShutdownHookFunction | ShutdownHookDefinition;
 
+/** The user's cleanup hooks with a framework's own close appended, so it runs last, after the drain (adapters). */
+export function withLastHook(
+  onShutdown: ShutdownHook | ShutdownHook[] | undefined,
+  last: ShutdownHook,
+): ShutdownHook[] {
+  return [...(onShutdown === undefined ? [] : Array.isArray(onShutdown) ? onShutdown : [onShutdown]), last];
+}
+
 /** Paths of the probe routes. */
 export interface ProbePaths {
   /** Liveness: 200 while the event loop answers, draining included. Default `/health/live`. */

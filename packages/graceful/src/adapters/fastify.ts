@@ -1,5 +1,5 @@
 import { graceful as core, type GracefulHandle, type NodeServer } from '../graceful.js';
-import type { GracefulOptions, ShutdownHook } from '../options.js';
+import { type GracefulOptions, withLastHook } from '../options.js';
 
 /** A Fastify 5 instance (duck-typed: its node server and close()). */
 export interface FastifyLike {
@@ -13,12 +13,6 @@ export interface FastifyLike {
  * connections drained, so plugins' onClose hooks (DB pools) close after the last request.
  */
 export function graceful(fastify: FastifyLike, options: GracefulOptions = {}): GracefulHandle {
-  const hooks: ShutdownHook[] =
-    options.onShutdown === undefined
-      ? []
-      : Array.isArray(options.onShutdown)
-        ? [...options.onShutdown]
-        : [options.onShutdown];
-  hooks.push({ name: 'fastify.close', run: () => fastify.close() });
-  return core(fastify.server, { ...options, onShutdown: hooks });
+  const onShutdown = withLastHook(options.onShutdown, { name: 'fastify.close', run: () => fastify.close() });
+  return core(fastify.server, { ...options, onShutdown });
 }
