@@ -59,7 +59,7 @@ const variants: Variant[] = [
     'stoppable',
     'close-with-grace',
     'http-graceful-shutdown',
-    'seed-snippet',
+    'close-idle-cap',
     'server-close',
     'process-exit',
     'none',

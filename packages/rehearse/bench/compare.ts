@@ -19,7 +19,7 @@ const root = fileURLToPath(new URL('../../../../', import.meta.url));
 
 const STRATEGIES: { id: string; label: string }[] = [
   { id: 'none', label: 'plain app (no handler)' },
-  { id: 'seed-snippet', label: 'server.close + closeIdleConnections + 10 s cap' },
+  { id: 'close-idle-cap', label: 'server.close + closeIdleConnections + 10 s cap' },
   { id: 'terminus', label: '@godaddy/terminus' },
   { id: 'lightship', label: 'lightship' },
   { id: 'http-terminator', label: 'http-terminator' },
