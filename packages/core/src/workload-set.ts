@@ -1,4 +1,12 @@
-import { asNumber, asRecord, asStringMap, type ManifestDocument, type YamlPath } from './manifest.js';
+import {
+  asNumber,
+  asRecord,
+  asStringList,
+  asStringMap,
+  type ManifestDocument,
+  scalarText,
+  type YamlPath,
+} from './manifest.js';
 import { getProfile, type HealthCheck, type LoadBalancerProfile, type ProfileId } from './profiles.js';
 import { apiGroup, type Container, toWorkload, type Workload } from './workload.js';
 
@@ -151,9 +159,9 @@ function toPdb(doc: ManifestDocument): PodDisruptionBudget {
     selector.matchExpressions = sel.matchExpressions.map((e) => {
       const r = asRecord(e);
       return {
-        key: String(r.key ?? ''),
-        operator: String(r.operator ?? ''),
-        values: Array.isArray(r.values) ? r.values.map(String) : [],
+        key: scalarText(r.key) ?? '',
+        operator: scalarText(r.operator) ?? '',
+        values: asStringList(r.values) ?? [],
       };
     });
   }
@@ -174,7 +182,7 @@ function toHpa(doc: ManifestDocument): HorizontalPodAutoscaler {
     doc,
     name: doc.name,
     namespace: ns(doc),
-    target: { kind: String(ref.kind ?? ''), name: String(ref.name ?? '') },
+    target: { kind: scalarText(ref.kind) ?? '', name: scalarText(ref.name) ?? '' },
     minReplicas: asNumber(spec.minReplicas) ?? 1,
     maxReplicas: asNumber(spec.maxReplicas),
   };
@@ -371,7 +379,7 @@ function backendConfigNames(service: Service): string[] {
   if (!raw) return [];
   try {
     const parsed = asRecord(JSON.parse(raw));
-    const names = Object.values(asRecord(parsed.ports)).map(String);
+    const names = asStringList(Object.values(asRecord(parsed.ports))) ?? [];
     if (typeof parsed.default === 'string') names.push(parsed.default);
     return names;
   } catch {
@@ -513,7 +521,7 @@ function assignNum(
 export function targetGroupBindingsOf(set: WorkloadSet, w: Workload): ManifestDocument[] {
   const names = new Set(servicesOf(set, w).map((s) => s.name));
   return set.targetGroupBindings.filter(
-    (t) => ns(t) === w.namespace && names.has(String(asRecord(asRecord(t.object.spec).serviceRef).name ?? '')),
+    (t) => ns(t) === w.namespace && names.has(scalarText(asRecord(asRecord(t.object.spec).serviceRef).name) ?? ''),
   );
 }
 

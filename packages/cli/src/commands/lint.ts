@@ -1,21 +1,25 @@
-import { FORMATS, formatResult, isFormat, lint, RULES } from '@zerodrop/lint';
+import { emptyInputMessage, FORMATS, formatResult, isFormat, lint, RULES } from '@zerodrop/lint';
 import { UsageError } from '../errors.js';
 import type { Command } from '../main.js';
 import { packageVersion, parseArgs, readInputs, reportUserError, settingsFrom } from '../options.js';
+import { writeAll } from '../output.js';
 
 const help = `Usage: zerodrop lint [paths...] [options]
 
 Checks Kubernetes manifests (YAML/JSON, multi-document, List kinds) and Dockerfiles against the zero-downtime
 checklist. Paths may be files, folders (searched recursively for .yaml/.yml/.json, Dockerfile, *.Dockerfile,
-Containerfile) or - for stdin. With no path, the current folder.
+Containerfile; symbolic links followed) or - for stdin. With no path, the current folder.
 
 Options:
   --format <f>    text (default), json, sarif, github
   --config <file> config file (default: .zerodrop.yaml found from the current folder upward)
   --profile <p>   load-balancer profile for every workload: kube-proxy, ingress-nginx, gke-neg, aws-alb, aws-nlb, istio
                   (default: inferred from the manifests, else kube-proxy)
+  --allow-empty   exit 0 when the paths hold no Kubernetes object and no Dockerfile (default: exit 2, so an empty
+                  \`helm template\` output does not pass CI)
 
-Exit codes: 0 no error-severity finding, 1 at least one, 2 bad arguments, config or unreadable input.
+Exit codes: 0 no error-severity finding, 1 at least one, 2 bad arguments, config or input (a file that cannot be
+read or parsed, a field of a type Kubernetes rejects, nothing to check).
 
 Examples:
   zerodrop lint k8s/
@@ -28,7 +32,7 @@ Docs: docs/rules/README.md`;
 export const command: Command = {
   help,
   async run(args) {
-    const { paths, flags } = parseArgs(args, ['format', 'config', 'profile'], []);
+    const { paths, flags } = parseArgs(args, ['format', 'config', 'profile'], ['allow-empty']);
     const format = (flags.get('format') as string | undefined) ?? 'text';
     if (!isFormat(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}`);
     try {
@@ -38,7 +42,12 @@ export const command: Command = {
       result.problems.push(...unreadable);
       result.summary.files += unreadable.length;
       const color = format === 'text' && process.stdout.isTTY === true && !process.env.NO_COLOR;
-      process.stdout.write(formatResult(result, format, { color, version: packageVersion() }));
+      await writeAll(process.stdout, formatResult(result, format, { color, version: packageVersion() }));
+      const empty = emptyInputMessage(paths, result);
+      if (empty && !flags.has('allow-empty')) {
+        await writeAll(process.stderr, `zerodrop lint: ${empty}\n`);
+        return 2;
+      }
       if (result.problems.length > 0) return 2;
       return result.summary.errors > 0 ? 1 : 0;
     } catch (error) {

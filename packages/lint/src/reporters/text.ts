@@ -1,4 +1,4 @@
-import type { LintResult } from '../engine.js';
+import { FIELD_TYPE_ERROR, INTERNAL_ERROR, type LintResult } from '../engine.js';
 import type { Severity } from '../rule.js';
 
 const COLORS = { error: 31, warning: 33, info: 36, dim: 2, bold: 1, underline: 4 } as const;
@@ -25,11 +25,27 @@ export function formatText(result: LintResult, options: { color: boolean }): str
   const counts = `${total} problem${total === 1 ? '' : 's'} (${s.errors} error${s.errors === 1 ? '' : 's'}, ${s.warnings} warning${s.warnings === 1 ? '' : 's'}, ${s.infos} info)`;
   const fixable = s.fixable ? `; ${s.fixable} fixable with \`zerodrop fix\`` : '';
   const skipped = s.skippedDocuments ? `; ${s.skippedDocuments} non-Kubernetes document(s) skipped` : '';
-  const unreadable = result.problems.length ? `; ${result.problems.length} file(s) could not be read` : '';
+  const kinds = Object.entries(s.skippedKinds ?? {});
+  const unchecked = kinds.length ? `; no rule for ${kinds.map(([kind, n]) => `${n} ${kind}`).join(', ')}` : '';
+  const problemsOf = (pick: (code: string) => boolean) => result.problems.filter((p) => pick(p.code)).length;
+  const unread = problemsOf((c) => c !== FIELD_TYPE_ERROR && c !== INTERNAL_ERROR);
+  const mistyped = problemsOf((c) => c === FIELD_TYPE_ERROR);
+  const internal = problemsOf((c) => c === INTERNAL_ERROR);
+  const problems =
+    (unread ? `; ${unread} file(s) could not be read` : '') +
+    (mistyped ? `; ${mistyped} field(s) of a type Kubernetes rejects` : '') +
+    (internal ? `; ${internal} internal error(s)` : '');
   const checked = `${s.objects} object(s), ${s.workloads} workload(s), ${s.dockerfiles} Dockerfile(s) checked`;
+  const nothing = s.objects === 0 && s.dockerfiles === 0;
   const verdict =
-    total > 0 ? `✖ ${counts}` : result.problems.length ? '✖ no findings in what could be read' : '✓ no problems';
-  const line = `${verdict}: ${checked}${fixable}${skipped}${unreadable}`;
-  out.push(total === 0 && !result.problems.length ? line : paint(COLORS.bold, line));
+    total > 0
+      ? `✖ ${counts}`
+      : result.problems.length
+        ? '✖ no findings in what could be read'
+        : nothing
+          ? '– nothing checked: no Kubernetes objects or Dockerfiles found'
+          : '✓ no problems';
+  const line = `${verdict}: ${checked}${fixable}${skipped}${unchecked}${problems}`;
+  out.push(total === 0 && !result.problems.length && !nothing ? line : paint(COLORS.bold, line));
   return `${out.join('\n')}\n`;
 }
