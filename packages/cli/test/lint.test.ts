@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
-import { fixtureCopy, zerodrop } from './support/cli.js';
+import { after, test } from 'node:test';
+import { fixtureCopy, removeFixtureCopies, zerodrop } from './support/cli.js';
+
+after(removeFixtureCopies);
 
 const dir = fixtureCopy();
 

@@ -103,7 +103,10 @@ export function parseInputs(inputs: readonly Input[]): ParsedInputs {
       }
       const manifests = parseManifests(input.text, input.file);
       for (const object of manifests.objects) {
-        for (const problem of checkFieldTypes(object)) {
+        const byPlace = checkFieldTypes(object).sort(
+          (a, b) => a.position.line - b.position.line || a.position.column - b.position.column,
+        );
+        for (const problem of byPlace) {
           parsed.mistyped.add(object);
           parsed.problems.push({
             file: input.file,
@@ -362,6 +365,14 @@ function memo<K, V>(cache: Map<K, V>, key: K, compute: () => V): V {
   return value;
 }
 
+/** The object each finding is about (findings carry only its kind and name, for reporters). */
+const findingObjects = new WeakMap<Finding, ManifestDocument>();
+
+/** The manifest object a finding was reported on, when it was reported on one. */
+export function objectOfFinding(finding: Finding): ManifestDocument | undefined {
+  return findingObjects.get(finding);
+}
+
 function toFinding(
   rule: string,
   severity: Severity,
@@ -399,6 +410,7 @@ function toFinding(
     message: report.message,
   };
   if (report.fix) finding.fix = report.fix;
+  findingObjects.set(finding, object);
   return finding;
 }
 

@@ -19,7 +19,14 @@ import {
   stringify,
   visit,
 } from 'yaml';
-import { type InputProblem, type LintResult, lintParsed, type ParsedInputs, parseInputs } from './engine.js';
+import {
+  type InputProblem,
+  type LintResult,
+  lintParsed,
+  objectOfFinding,
+  type ParsedInputs,
+  parseInputs,
+} from './engine.js';
 import type { Input } from './files.js';
 import { RULES } from './registry.js';
 import type { Edit, Finding, Fix, LintSettings, Rule } from './rule.js';
@@ -219,8 +226,11 @@ function renderAtSite(
     return { start, end, text: block(value, column).slice(column), depth };
   }
   if (key?.range) {
+    // `key: *alias` becomes `key:` and the block below it, without a space left at the end of the key's line.
+    let from = start;
+    while (from > 0 && (text[from - 1] === ' ' || text[from - 1] === '\t')) from--;
     const indent = columnOf(text, key.range[0]) + 2;
-    return { start, end, text: `\n${block(value, indent)}`, depth };
+    return { start: from, end, text: `\n${block(value, indent)}`, depth };
   }
   throw new Refusal('the value sits where a block cannot be written');
 }
@@ -437,7 +447,8 @@ function duplicateKeyErrors(text: string): { duplicates: number; other: string |
   for (const doc of Array.isArray(docs) ? docs : [docs]) {
     for (const error of doc.errors) {
       if (error.code === 'DUPLICATE_KEY') duplicates++;
-      else other ??= error.message.split('\n')[0];
+      // The position would be one in the text not written: the message alone says what breaks.
+      else other ??= error.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '');
     }
   }
   return { duplicates, other };
@@ -545,8 +556,10 @@ function fileOf(fix: Fix): SourceFile | undefined {
   return sources.size === 1 ? [...sources][0] : undefined;
 }
 
-function objectsOf(fix: Fix): ManifestDocument[] {
-  return fix.edits.flatMap((e) => (e.op === 'append' ? [] : [e.object]));
+/** The objects a fix is about: the one reported on, and those its edits change. */
+function objectsOf(finding: Finding, fix: Fix): ManifestDocument[] {
+  const reported = objectOfFinding(finding);
+  return [...(reported ? [reported] : []), ...fix.edits.flatMap((e) => (e.op === 'append' ? [] : [e.object]))];
 }
 
 /**
@@ -643,7 +656,7 @@ export function fixInputs(
         push(refused, source.file, `${label}: not applied, the file is not valid UTF-8 and is never rewritten`);
         continue;
       }
-      if (objectsOf(fix).some((o) => parsed.mistyped.has(o))) {
+      if (objectsOf(finding, fix).some((o) => parsed.mistyped.has(o))) {
         push(refused, source.file, `${label}: not applied, the object has a field of a type Kubernetes rejects`);
         continue;
       }
@@ -703,8 +716,9 @@ function diffOps(a: string[], b: string[]): { type: ' ' | '-' | '+'; line: strin
     let j = 0;
     while (i < n || j < m) {
       if (i < n && j < m && A(i) === B(j)) keep(i++, j++);
-      else if (j < m && (i === n || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) add(i, j++);
-      else del(i++, j);
+      // On a tie the old line goes first, as diff(1) prints a change: `-` lines, then `+` lines.
+      else if (i < n && (j === m || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) del(i++, j);
+      else add(i, j++);
     }
   } else {
     // Large texts (a fix over a whole `helm template` stream): edits are local, so after a difference the next
