@@ -112,6 +112,23 @@ export function computeTimeline(
   events.push({ atSeconds: sigkill, actor: 'kubelet', what: 'sends SIGKILL if the container still runs' });
   events.sort((a, b) => a.atSeconds - b.atSeconds);
 
+  // Two sums, each with the numbers it adds: when the app is drained with the hook as written, and the grace period
+  // the timeline needs, which counts the preStop the consumers need when the written one is shorter.
+  const graceDetail = (): string => {
+    const delayPart = appDelay ? ` + in-app delay ${appDelay}s` : '';
+    const ok = drained + margin <= sigkill;
+    const now =
+      `the app is drained at ${round(drained)}s (preStop ${round(stopSignal)}s${delayPart} + drain ${settings.appDrainSeconds}s)` +
+      ` + margin ${margin}s = ${round(drained + margin)}s, ${ok ? 'before' : 'after'} SIGKILL at ${round(sigkill)}s (grace ${grace}s)`;
+    if (ok) return now;
+    const preStopNeeded = Math.max(requiredPreStop, settings.preStopSeconds);
+    const which =
+      preStopNeeded > settings.preStopSeconds
+        ? `the ${preStopNeeded}s preStop ${slowest.id} needs`
+        : `preStop ${round(preStopNeeded)}s`;
+    const sum = round(preStopNeeded + appDelay + settings.appDrainSeconds + margin);
+    return `${now}; grace must be >= ${requiredGrace}s: ${which}${delayPart} + drain ${settings.appDrainSeconds}s + margin ${margin}s = ${sum}s${sum === requiredGrace ? '' : ', rounded up'}`;
+  };
   const conditions: ConditionCheck[] = [
     {
       id: 'prestop-covers-propagation',
@@ -119,14 +136,14 @@ export function computeTimeline(
       detail:
         `the app stops accepting at ${round(listenerClosed)}s (preStop ${round(stopSignal)}s` +
         (appDelay ? ` + in-app delay ${appDelay}s` : '') +
-        `); ${slowest.id} stops sending at ${round(consumersGone)}s worst case; with ${margin}s margin the preStop must be >= ${requiredPreStop}s`,
+        `); ${slowest.id} stops sending at ${round(consumersGone)}s worst case; the preStop must be >= ${requiredPreStop}s (${round(consumersGone)}s + ${margin}s margin` +
+        (appDelay ? ` - in-app delay ${appDelay}s` : '') +
+        ')',
     },
     {
       id: 'grace-covers-drain',
       ok: drained + margin <= sigkill,
-      detail:
-        `preStop ${round(stopSignal)}s + delay ${appDelay}s + drain ${settings.appDrainSeconds}s + margin ${margin}s = ${round(drained + margin)}s` +
-        ` must fit before SIGKILL at ${round(sigkill)}s (grace ${grace}s); grace must be >= ${requiredGrace}s`,
+      detail: graceDetail(),
     },
   ];
   return {

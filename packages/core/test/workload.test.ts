@@ -13,7 +13,6 @@ import {
   preStopSecondsOf,
   resolvePort,
   servicesOf,
-  takesTraffic,
   terminationOf,
   toWorkload,
 } from '../src/index.js';
@@ -268,23 +267,4 @@ spec:
 test('objects that run no pods are not workloads', () => {
   const [doc] = parseManifests('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n', 'c.yaml').objects;
   assert.equal(toWorkload(doc!), undefined);
-});
-
-test('takesTraffic: selected by a Service, or a container declares a port', () => {
-  const set = setOf(`${APP}---
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: worker}
-spec:
-  template:
-    metadata: {labels: {app: worker}}
-    spec: {containers: [{name: w, image: w}]}
-`);
-  assert.deepEqual(
-    set.workloads.map((w) => [w.name, takesTraffic(set, w)]),
-    [
-      ['web', true],
-      ['worker', false],
-    ],
-  );
 });

@@ -1,4 +1,4 @@
-import { effectiveRollout, hpaOf, IntOrPercentError, takesTraffic, type Workload } from '@zerodrop/core';
+import { effectiveRollout, hpaOf, IntOrPercentError, serves, type Workload } from '@zerodrop/core';
 import type { Rule } from '../rule.js';
 
 /** What a rollout does to the only pod, when it takes it down before its replacement is ready. */
@@ -22,7 +22,7 @@ function rolloutGap(w: Workload): string | undefined {
 export const rule: Rule = {
   meta: {
     id: 'replicas-single',
-    description: 'A workload that takes traffic runs a single replica, so a drain or eviction leaves nothing serving',
+    description: 'A workload that serves traffic runs a single replica, so a drain or eviction leaves nothing serving',
     severity: 'warning',
     fixable: false,
     condition: '5-disruption-budget',
@@ -31,7 +31,7 @@ export const rule: Rule = {
     for (const w of context.set.workloads) {
       if (w.kind === 'Pod' || w.kind === 'DaemonSet') continue;
       const hpa = hpaOf(context.set, w);
-      if ((hpa ? hpa.minReplicas : w.replicas) !== 1 || !takesTraffic(context.set, w)) continue;
+      if ((hpa ? hpa.minReplicas : w.replicas) !== 1 || !serves(context.set, w)) continue;
       const runs = hpa
         ? `scales down to 1 replica (HorizontalPodAutoscaler ${hpa.name} minReplicas 1)`
         : 'runs 1 replica';

@@ -1,10 +1,10 @@
-import { effectiveRollout, servingContainers, takesTraffic } from '@zerodrop/core';
+import { effectiveRollout, servingContainers } from '@zerodrop/core';
 import type { Rule } from '../rule.js';
 
 export const rule: Rule = {
   meta: {
     id: 'rollout-recreate',
-    description: 'A Deployment that takes traffic uses strategy Recreate, so every rollout stops all pods first',
+    description: 'A Deployment that serves traffic uses strategy Recreate, so every rollout stops all pods first',
     severity: 'error',
     fixable: false,
     condition: '4-ready-and-capacity',
@@ -12,10 +12,10 @@ export const rule: Rule = {
   check(context) {
     for (const w of context.set.workloads) {
       if (w.kind !== 'Deployment' || w.strategy?.type !== 'Recreate' || w.replicas === 0) continue;
-      if (!takesTraffic(context.set, w)) continue;
+      const app = servingContainers(context.set, w)[0];
+      if (!app) continue;
       const rollout = effectiveRollout(w.replicas, w.strategy);
-      const app = servingContainers(w)[0];
-      const stopped = app ? ` (up to ${context.timelineOf(w, app).sigkillAtSeconds}s after deletion, at SIGKILL)` : '';
+      const stopped = ` (up to ${context.timelineOf(w, app).sigkillAtSeconds}s after deletion, at SIGKILL)`;
       context.report({
         object: w.doc,
         path: ['spec', 'strategy', 'type'],

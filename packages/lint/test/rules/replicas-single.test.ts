@@ -44,7 +44,7 @@ ruleTester(rule, {
     },
     {
       name: 'a StatefulSet behind a Service',
-      yaml: docs(deployment({ kind: 'StatefulSet', replicas: 1, ports: false }), service()),
+      yaml: docs(deployment({ kind: 'StatefulSet', replicas: 1, ports: false }), service(undefined, 8080)),
       errors: [{ message: /StatefulSet default\/web runs 1 replica.*StatefulSets never surge/ }],
     },
   ],

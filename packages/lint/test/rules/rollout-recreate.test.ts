@@ -39,7 +39,7 @@ ruleTester(rule, {
     },
     {
       name: 'a Service selects the pods of a Deployment without declared ports',
-      yaml: docs(deployment({ ports: false, spec: 'strategy: {type: Recreate}' }), service()),
+      yaml: docs(deployment({ ports: false, spec: 'strategy: {type: Recreate}' }), service(undefined, 8080)),
       errors: [{ message: /all 3 old pod\(s\) are stopped/ }],
     },
   ],
