@@ -23,15 +23,90 @@ const CHANNEL =
 /** `20`, `v3`, `1.25`, `20-alpine`, `3.12-slim-bookworm`: a major or major.minor version, with a variant. */
 const PARTIAL_VERSION = /^v?\d{1,4}(\.\d+)?([-_][a-z].*)?$/i;
 
+/**
+ * Well-known Docker Hub official images: their publishers push `major` and `major.minor` tags again with every
+ * release (`node:20`, `postgres:16`, `python:3.12-slim`). A single-word image outside this list (`app:v1` in a test,
+ * a private mirror) is not taken for one.
+ */
+const OFFICIAL_IMAGES = new Set([
+  'alpine',
+  'almalinux',
+  'amazoncorretto',
+  'amazonlinux',
+  'bash',
+  'buildpack-deps',
+  'busybox',
+  'caddy',
+  'cassandra',
+  'centos',
+  'clojure',
+  'consul',
+  'couchbase',
+  'couchdb',
+  'debian',
+  'docker',
+  'eclipse-mosquitto',
+  'eclipse-temurin',
+  'elasticsearch',
+  'elixir',
+  'erlang',
+  'fedora',
+  'flink',
+  'gcc',
+  'ghost',
+  'golang',
+  'gradle',
+  'groovy',
+  'haproxy',
+  'haskell',
+  'httpd',
+  'influxdb',
+  'jetty',
+  'julia',
+  'kibana',
+  'kong',
+  'logstash',
+  'mariadb',
+  'maven',
+  'memcached',
+  'mongo',
+  'mysql',
+  'nats',
+  'neo4j',
+  'nginx',
+  'node',
+  'openjdk',
+  'oraclelinux',
+  'percona',
+  'perl',
+  'php',
+  'postgres',
+  'pypy',
+  'python',
+  'rabbitmq',
+  'redis',
+  'redmine',
+  'registry',
+  'rockylinux',
+  'ruby',
+  'rust',
+  'solr',
+  'sonarqube',
+  'swift',
+  'telegraf',
+  'tomcat',
+  'traefik',
+  'ubuntu',
+  'varnish',
+  'wordpress',
+  'zookeeper',
+]);
+
 /** Publishers known to move major and major.minor tags (`node:20`, `bitnami/redis:7.2`) with every release. */
 function movesPartialVersions(repository: string): boolean {
   const r = repository.toLowerCase().replace(/^(docker\.io|index\.docker\.io|registry-1\.docker\.io)\//, '');
-  if (r.startsWith('library/')) return true;
-  const first = r.split('/')[0] ?? '';
-  // A first segment with a dot, a colon or `localhost` is a registry host; without one, a single segment is a Docker
-  // Hub official image.
-  const registry = first.includes('.') || first.includes(':') || first === 'localhost';
-  if (!registry && !r.includes('/')) return true;
+  const official = r.startsWith('library/') ? r.slice('library/'.length) : r;
+  if (OFFICIAL_IMAGES.has(official)) return true;
   return r.startsWith('bitnami/') || r.startsWith('mcr.microsoft.com/dotnet/');
 }
 

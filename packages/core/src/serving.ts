@@ -137,6 +137,21 @@ function containerForTargetPort(w: Workload, target: number | string): Container
   return probed ?? w.containers[0];
 }
 
+/**
+ * A Service port for monitoring: named for metrics (`metrics`, `http-metrics`, `metrics-port`, `prometheus`, `prom`),
+ * on the port or the container port it targets. Prometheus scrapes it every few seconds from the endpoints list;
+ * a scrape that fails during a pod's termination loses a sample, not a user's request.
+ */
+export function isMetricsPort(service: Service, port: ServicePort, container: Container | undefined): boolean {
+  const named = (name: string | undefined) =>
+    name !== undefined && /(^|[-_])(metrics|prometheus|prom|exporter)($|[-_])/i.test(name);
+  const target =
+    typeof port.targetPort === 'string'
+      ? port.targetPort
+      : container?.ports.find((p) => p.containerPort === port.targetPort)?.name;
+  return named(port.name) || named(target) || (port.name === undefined && /(^|-)metrics$/.test(service.name));
+}
+
 function routeMatchesPort(route: ServiceRoute, port: ServicePort): boolean {
   return route.port === undefined || route.port === port.port || route.port === port.name;
 }
@@ -196,8 +211,8 @@ function decide(set: WorkloadSet, w: Workload): WorkloadServing {
   const reasons = new Map<Container, string[]>();
   const add = (c: Container, reason: string) => {
     const list = reasons.get(c);
-    if (list) list.push(reason);
-    else reasons.set(c, [reason]);
+    if (!list) reasons.set(c, [reason]);
+    else if (!list.includes(reason)) list.push(reason);
   };
 
   if (!index.namespacesWithServices.has(w.namespace)) {
@@ -226,6 +241,12 @@ function decide(set: WorkloadSet, w: Workload): WorkloadServing {
       const container = containerForTargetPort(w, port.targetPort);
       if (!container) {
         unreached.push(`Service ${service.name} ${describePort(port)} names no container port`);
+        continue;
+      }
+      if (via.length === 0 && isMetricsPort(service, port, container)) {
+        unreached.push(
+          `Service ${service.name} ${describePort(port)} is a metrics port (a failed scrape drops no request)`,
+        );
         continue;
       }
       const route = via[0] ? `${via[0].via.kind} ${via[0].via.name} → ` : '';

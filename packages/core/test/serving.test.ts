@@ -193,3 +193,43 @@ spec: {maxUnavailable: 1${selector}}
     ['requirements', false, 1, 1],
   ]);
 });
+
+test('a Service port for metrics is monitoring, not traffic', () => {
+  const controller = deployment('ctl', '[{name: ctl, image: c, ports: [{name: metrics, containerPort: 8080}]}]');
+  const metrics = setOf(
+    controller,
+    service('ctl-metrics', '{selector: {app: ctl}, ports: [{port: 8080, targetPort: metrics}]}'),
+  );
+  assert.deepEqual(names(metrics, 'ctl'), []);
+  assert.match(servingOf(metrics, workload(metrics, 'ctl')).none ?? '', /is a metrics port/);
+  const byPortName = setOf(BOT, service('bot', '{selector: {app: bot}, ports: [{name: http-metrics, port: 9090}]}'));
+  assert.deepEqual(names(byPortName, 'bot'), []);
+  const byServiceName = setOf(BOT, service('bot-metrics', '{selector: {app: bot}, ports: [{port: 9090}]}'));
+  assert.deepEqual(names(byServiceName, 'bot'), []);
+  // The same pods behind a port for users serve, whatever else they expose.
+  const both = setOf(
+    WEB,
+    service(
+      'web',
+      '{selector: {app: web}, ports: [{name: http, port: 80, targetPort: http}, {name: metrics, port: 9100, targetPort: prom}]}',
+    ),
+  );
+  assert.deepEqual(names(both, 'web'), ['app']);
+  // Behind an Ingress, even a port named for metrics carries requests.
+  const routed = `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: i}
+spec: {defaultBackend: {service: {name: ctl-metrics, port: {number: 8080}}}}
+`;
+  assert.deepEqual(
+    names(
+      setOf(
+        controller,
+        service('ctl-metrics', '{selector: {app: ctl}, ports: [{port: 8080, targetPort: metrics}]}'),
+        routed,
+      ),
+      'ctl',
+    ),
+    ['ctl'],
+  );
+});

@@ -1,3 +1,4 @@
+import { PROFILE_IDS } from '@zerodrop/core';
 import { FORMATS, formatResult, isFormat, lint, RULES } from '@zerodrop/lint';
 import { UsageError } from '../errors.js';
 import type { Command } from '../main.js';
@@ -12,7 +13,7 @@ Containerfile) or - for stdin. With no path, the current folder.
 Options:
   --format <f>    text (default), json, sarif, github
   --config <file> config file (default: .zerodrop.yaml found from the current folder upward)
-  --profile <p>   load-balancer profile for every workload: kube-proxy, ingress-nginx, gke-neg, aws-alb, aws-nlb, istio
+  --profile <p>   load-balancer profile for every workload: ${PROFILE_IDS.join(', ')}
                   (default: inferred from the manifests, else kube-proxy)
 
 Exit codes: 0 no error-severity finding, 1 at least one, 2 bad arguments, config or unreadable input.

@@ -3,6 +3,7 @@ import {
   computeTimeline,
   type EffectiveRollout,
   effectiveRollout,
+  PROFILE_IDS,
   positionOf,
   profileOf,
   type RolloutDuration,
@@ -26,7 +27,7 @@ and why, and how long a rolling update takes with those values.
 Options:
   --format <f>    text (default) or json
   --config <file> config file (default: .zerodrop.yaml found from the current folder upward)
-  --profile <p>   kube-proxy, ingress-nginx, gke-neg, aws-alb, aws-nlb, istio (default: inferred, else kube-proxy)
+  --profile <p>   ${PROFILE_IDS.join(', ')} (default: inferred, else kube-proxy)
 
 Examples:
   zerodrop plan k8s/deploy.yaml

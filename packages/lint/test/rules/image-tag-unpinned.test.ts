@@ -21,6 +21,7 @@ ruleTester(rule, {
     { name: 'a vendor major.minor release', yaml: withImage('envoyproxy/envoy:v1.31') },
     { name: 'a full version of an official image', yaml: withImage('node:20.11.1-slim') },
     { name: 'a registry on localhost is not Docker Hub', yaml: withImage('localhost:5000/node:20') },
+    { name: 'a single-word image that is no well-known official one', yaml: withImage('app:v1') },
     {
       name: 'requireDigest: a digest passes',
       yaml: withImage(`ghcr.io/acme/web:1.4.2@${DIGEST}`),
