@@ -281,19 +281,3 @@ export function servingReason(set: WorkloadSet, w: Workload, c: Container): stri
   const shown = reasons.slice(0, 2).join('; ');
   return reasons.length > 2 ? `${shown}; ${reasons.length - 2} more` : shown;
 }
-
-/**
- * True when the pod binds ports of its node (a hostPort, or the host network): two such pods cannot run on one node,
- * so a rolling update can never start the new pod before the old one is gone there.
- */
-export function bindsNodePorts(w: Workload): boolean {
-  let podSpec: unknown = w.doc.object;
-  for (const step of w.podSpecPath) podSpec = asRecord(podSpec)[step];
-  const spec = asRecord(podSpec);
-  if (spec.hostNetwork === true) return true;
-  const containers = Array.isArray(spec.containers) ? spec.containers : [];
-  return containers.some((c) => {
-    const ports = asRecord(c).ports;
-    return Array.isArray(ports) && ports.some((p) => asRecord(p).hostPort !== undefined);
-  });
-}

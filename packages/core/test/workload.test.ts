@@ -268,3 +268,24 @@ test('objects that run no pods are not workloads', () => {
   const [doc] = parseManifests('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n', 'c.yaml').objects;
   assert.equal(toWorkload(doc!), undefined);
 });
+
+test('pods carry at least their selector’s labels, so a template without labels still links', () => {
+  const set = setOf(`apiVersion: apps/v1
+kind: Deployment
+metadata: {name: bare}
+spec:
+  selector: {matchLabels: {app: bare}}
+  template: {spec: {containers: [{name: c, image: c}]}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: labelled}
+spec:
+  selector: {matchLabels: {app: labelled}}
+  template: {metadata: {labels: {app: labelled, tier: web}}, spec: {containers: [{name: c, image: c}]}}
+`);
+  assert.deepEqual(
+    set.workloads.map((w) => w.podLabels),
+    [{ app: 'bare' }, { app: 'labelled', tier: 'web' }],
+  );
+});

@@ -405,28 +405,32 @@ function readSample(file: string): SampleEntry[] {
   return out;
 }
 
-/** A spread of findings over rules and corpora, the same on every run of the same code and input. */
+/**
+ * A spread of findings over rules and corpora, the same on every run of the same code and input: each round takes one
+ * finding of every rule (rules in id order); a rule's findings alternate between corpora, and within a corpus follow
+ * a hash of their place, so the sample does not dwell on one file.
+ */
 function drawSample(runs: CorpusRun[], size: number): CorpusRun['findings'] {
+  const hash = (s: string) => [...s].reduce((h, c) => (Math.imul(h, 31) + c.charCodeAt(0)) >>> 0, 7);
   const byRule = new Map<string, CorpusRun['findings']>();
-  for (const f of runs.flatMap((r) => r.findings)) {
-    const list = byRule.get(f.rule) ?? [];
-    list.push(f);
-    byRule.set(f.rule, list);
+  for (const rule of RULES.map((r) => r.meta.id)) {
+    const perCorpus = runs
+      .map((r) =>
+        r.findings
+          .filter((f) => f.rule === rule)
+          .sort((a, b) => hash(`${a.path}:${a.line}`) - hash(`${b.path}:${b.line}`)),
+      )
+      .filter((list) => list.length > 0);
+    const interleaved: CorpusRun['findings'] = [];
+    for (let i = 0; perCorpus.some((list) => i < list.length); i++)
+      for (const list of perCorpus) if (list[i]) interleaved.push(list[i]!);
+    if (interleaved.length > 0) byRule.set(rule, interleaved);
   }
-  const hash = (s: string) => [...s].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7);
-  for (const list of byRule.values()) list.sort((a, b) => hash(`${a.path}:${a.line}`) - hash(`${b.path}:${b.line}`));
   const picked: CorpusRun['findings'] = [];
   for (let round = 0; picked.length < size; round++) {
-    let added = false;
-    for (const list of [...byRule.values()].sort((a, b) => a[0]!.rule.localeCompare(b[0]!.rule))) {
-      // Alternate corpora within a rule: take the next finding from a corpus not used in this rule yet, if any.
-      const f = list[round];
-      if (f && picked.length < size) {
-        picked.push(f);
-        added = true;
-      }
-    }
-    if (!added) break;
+    const taken = [...byRule.values()].map((list) => list[round]).filter((f) => f !== undefined);
+    if (taken.length === 0) break;
+    picked.push(...taken.slice(0, size - picked.length));
   }
   return picked;
 }
