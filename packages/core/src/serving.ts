@@ -138,8 +138,9 @@ function containerForTargetPort(w: Workload, target: number | string): Container
 }
 
 /**
- * A Service port for monitoring: named for metrics (`metrics`, `http-metrics`, `metrics-port`, `prometheus`, `prom`),
- * on the port or the container port it targets. Prometheus scrapes it every few seconds from the endpoints list;
+ * A Service port for monitoring: named for metrics (`metrics`, `http-metrics`, `metrics-port`, `prometheus`, `prom`,
+ * `exporter`) on the port or the container port it targets, or any port of a Service named for metrics (`x-metrics`,
+ * kubebuilder's `x-controller-manager-metrics-service`). Prometheus scrapes it every few seconds from the endpoints list;
  * a scrape that fails during a pod's termination loses a sample, not a user's request.
  */
 export function isMetricsPort(service: Service, port: ServicePort, container: Container | undefined): boolean {
@@ -149,7 +150,7 @@ export function isMetricsPort(service: Service, port: ServicePort, container: Co
     typeof port.targetPort === 'string'
       ? port.targetPort
       : container?.ports.find((p) => p.containerPort === port.targetPort)?.name;
-  return named(port.name) || named(target) || (port.name === undefined && /(^|-)metrics$/.test(service.name));
+  return named(port.name) || named(target) || /(^|-)metrics(-service|-svc)?$/.test(service.name);
 }
 
 function routeMatchesPort(route: ServiceRoute, port: ServicePort): boolean {

@@ -206,6 +206,20 @@ test('a Service port for metrics is monitoring, not traffic', () => {
   assert.deepEqual(names(byPortName, 'bot'), []);
   const byServiceName = setOf(BOT, service('bot-metrics', '{selector: {app: bot}, ports: [{port: 9090}]}'));
   assert.deepEqual(names(byServiceName, 'bot'), []);
+  // kubebuilder's scaffold: a metrics Service whose port is named https, in front of kube-rbac-proxy.
+  const operator = setOf(
+    BOT,
+    service(
+      'op-controller-manager-metrics-service',
+      '{selector: {app: bot}, ports: [{name: https, port: 8443, targetPort: 9090}]}',
+    ),
+  );
+  assert.deepEqual(names(operator, 'bot'), []);
+  const webhook = setOf(
+    BOT,
+    service('op-webhook-service', '{selector: {app: bot}, ports: [{port: 443, targetPort: 9090}]}'),
+  );
+  assert.deepEqual(names(webhook, 'bot'), ['b'], 'admission webhooks are requests the API server sends');
   // The same pods behind a port for users serve, whatever else they expose.
   const both = setOf(
     WEB,
