@@ -62,9 +62,10 @@ const round = (n: number) => Math.round(n * 100) / 100;
 
 /** When the kubelet sends SIGKILL after deletion, as killContainer computes it. */
 export function sigkillAtSeconds(preStopSeconds: number, gracePeriodSeconds: number): number {
-  if (gracePeriodSeconds <= 0) return 0;
-  const hook = Math.min(preStopSeconds, gracePeriodSeconds);
-  return hook + Math.max(gracePeriodSeconds - hook, MINIMUM_GRACE_AFTER_PRESTOP_SECONDS);
+  // A grace period of 0 skips the preStop hook, and the kubelet still leaves the stop signal its minimum 2 s.
+  const grace = Math.max(0, gracePeriodSeconds);
+  const hook = grace > 0 ? Math.min(preStopSeconds, grace) : 0;
+  return hook + Math.max(grace - hook, MINIMUM_GRACE_AFTER_PRESTOP_SECONDS);
 }
 
 /**

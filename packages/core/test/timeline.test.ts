@@ -16,7 +16,8 @@ test('SIGKILL = min(preStop, grace) + max(grace - preStop, 2)', () => {
   assert.equal(sigkillAtSeconds(29, 30), 31);
   assert.equal(sigkillAtSeconds(30, 30), 32);
   assert.equal(sigkillAtSeconds(45, 30), 32);
-  assert.equal(sigkillAtSeconds(5, 0), 0);
+  // killContainer: no preStop with grace 0, and never less than 2 s between the stop signal and SIGKILL.
+  assert.equal(sigkillAtSeconds(5, 0), 2);
 });
 
 test('required preStop and grace per profile follow the slowest consumer', () => {

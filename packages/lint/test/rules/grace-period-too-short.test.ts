@@ -65,10 +65,10 @@ ruleTester(rule, {
       output: deployment({ pod: 'terminationGracePeriodSeconds: 9' }),
     },
     {
-      name: 'grace 0: preStop is skipped and SIGKILL comes at once',
+      name: 'grace 0: preStop is skipped and SIGKILL comes after the kubelet’s minimum 2 s',
       yaml: deployment({ pod: 'terminationGracePeriodSeconds: 0' }),
       settings: { app: { drainSeconds: 5, drainDelaySeconds: 5 } },
-      errors: [{ message: /terminationGracePeriodSeconds 0 is too short/ }],
+      errors: [{ message: /terminationGracePeriodSeconds 0 is too short.*after SIGKILL at 2s \(grace 0s\)/ }],
     },
   ],
 });
