@@ -488,17 +488,25 @@ function report(runs: CorpusRun[], cases: PeerCase[], sample: SampleEntry[] | un
     );
     const disagreements = cases.filter((c) => c.peerFires !== c.zerodropFires);
     if (disagreements.length > 0) {
-      out.push('', 'Every disagreement, with the reason (the rule page says more under "Peers"):', '');
+      out.push('', 'Every disagreement, grouped by reason (the rule pages say more under "Peers"):', '');
+      const groups = new Map<string, PeerCase[]>();
+      for (const c of disagreements) {
+        const key = [c.peer, c.rule, c.peerFires, reasonOf(c) ?? 'UNEXPLAINED'].join('\u0000');
+        groups.set(key, [...(groups.get(key) ?? []), c]);
+      }
       out.push(
         table(
-          ['peer', 'case', 'peer', 'zerodrop', 'why'],
-          disagreements.map((c) => [
-            c.peer,
-            `\`${c.id}\``,
-            c.peerFires ? 'reports' : 'passes',
-            `${c.zerodropFires ? 'reports' : 'passes'} ([${c.rule}](../../docs/rules/${c.rule}.md))`,
-            reasonOf(c) ?? 'UNEXPLAINED',
-          ]),
+          ['peer', 'cases', 'peer says', 'zerodrop', 'why'],
+          [...groups.values()].map((group) => {
+            const c = group[0]!;
+            return [
+              c.peer,
+              group.map((g) => `\`${g.id}\``).join(', '),
+              c.peerFires ? 'reports' : 'passes',
+              `${c.zerodropFires ? 'reports' : 'passes'} ([${c.rule}](../../docs/rules/${c.rule}.md#peers))`,
+              reasonOf(c) ?? 'UNEXPLAINED',
+            ];
+          }),
         ),
       );
     }
