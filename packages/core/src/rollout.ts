@@ -83,6 +83,13 @@ function fmt(value: IntOrPercent, defaulted: boolean): string {
   return defaulted ? `${shown} (default)` : shown;
 }
 
+/** How many pods a percentage of nodes takes down, rounded up, in words that hold for any node count. */
+function percentOfNodes(percent: number): string {
+  if (percent >= 100) return 'every node loses its pod at once';
+  const upTo = Math.floor(100 / percent);
+  return `at least 1 pod at a time, more on clusters of more than ${upTo} node${upTo === 1 ? '' : 's'}`;
+}
+
 /** A DaemonSet's rolling update: one pod per node, so its steps count nodes, a number the manifests do not hold. */
 export interface DaemonSetRollout {
   /** maxUnavailable as written, or the default 1. */
@@ -112,7 +119,7 @@ export function daemonSetRollout(strategy: RolloutStrategy | undefined): DaemonS
     down === 0
       ? `maxUnavailable ${written}: no node loses its pod before the replacement is ready`
       : isPercent(maxUnavailable)
-        ? `maxUnavailable ${written} of the nodes that run it, rounded up: at least 1 pod at a time, more on clusters of more than ${Math.floor(100 / Math.max(1, Number.parseFloat(maxUnavailable)))} nodes`
+        ? `maxUnavailable ${written} of the nodes that run it, rounded up: ${percentOfNodes(Number.parseFloat(maxUnavailable))}`
         : `maxUnavailable ${written}: ${down} node(s) at a time lose their pod before its replacement is ready`;
   return { maxUnavailable, maxSurge, takesPodsDown: down > 0, explanation };
 }
