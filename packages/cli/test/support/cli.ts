@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +29,8 @@ export function zerodrop(args: string[], options: { cwd: string; input?: string;
 /** A fresh temp folder with the FIXTURES files (no .zerodrop.yaml above it), so fix can write. */
 export function fixtureCopy(): string {
   const dir = mkdtempSync(join(tmpdir(), 'zerodrop-cli-'));
+  // The test file's process owns the folder: it goes when the process ends, whatever the tests did.
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   for (const [file, text] of Object.entries(FIXTURES)) {
     mkdirSync(dirname(join(dir, file)), { recursive: true });
     writeFileSync(join(dir, file), text);
