@@ -11,10 +11,8 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
-import { fixtureCopy, removeFixtureCopies, zerodrop } from './support/cli.js';
-
-after(removeFixtureCopies);
+import { test } from 'node:test';
+import { fixtureCopy, zerodrop } from './support/cli.js';
 
 test('--dry-run prints a unified diff and writes nothing', () => {
   const dir = fixtureCopy();

@@ -153,6 +153,7 @@ test('a DaemonSet gets one updateStrategy with both fields, never the key twice'
         containers:
           - name: agent
             image: agent:1.0.0
+            ports: [{containerPort: 9100}]
             lifecycle: {preStop: {sleep: {seconds: 3}}}
   `;
   const out = fixOnce(text);
@@ -171,7 +172,7 @@ test('pdb-missing adds one PDB per workload in one run, whatever the count, with
     template:
       metadata: {labels: {app: ${app}}}
       spec:
-        containers: [{name: app, image: "x:1.0.0"}]
+        containers: [{name: app, image: "x:1.0.0", ports: [{containerPort: 80}]}]
   `;
   const objects = Array.from({ length: 35 }, (_, i) => workload('Deployment', `w${i}`, `w${i}`));
   // Same name, other kind; and a written PDB that already uses the name "db".
@@ -197,7 +198,7 @@ test('two workloads with the same pod labels get one PDB, not two that would blo
     template:
       metadata: {labels: {app: shared}}
       spec:
-        containers: [{name: app, image: "x:1.0.0"}]
+        containers: [{name: app, image: "x:1.0.0", ports: [{containerPort: 80}]}]
   `;
   const out = fixOnce([workload('blue'), workload('green')].join('---\n'));
   assert.equal(out.match(/kind: PodDisruptionBudget/g)?.length, 1);

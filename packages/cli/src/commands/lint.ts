@@ -1,3 +1,4 @@
+import { PROFILE_IDS } from '@zerodrop/core';
 import { emptyInputMessage, FORMATS, formatResult, isFormat, lint, RULES } from '@zerodrop/lint';
 import { UsageError } from '../errors.js';
 import type { Command } from '../main.js';
@@ -13,7 +14,7 @@ Containerfile; symbolic links followed) or - for stdin. With no path, the curren
 Options:
   --format <f>    text (default), json, sarif, github
   --config <file> config file (default: .zerodrop.yaml found from the current folder upward)
-  --profile <p>   load-balancer profile for every workload: kube-proxy, ingress-nginx, gke-neg, aws-alb, aws-nlb, istio
+  --profile <p>   load-balancer profile for every workload: ${PROFILE_IDS.join(', ')}
                   (default: inferred from the manifests, else kube-proxy)
   --allow-empty   exit 0 when the paths hold no Kubernetes object and no Dockerfile (default: exit 2, so an empty
                   \`helm template\` output does not pass CI)

@@ -31,25 +31,16 @@ export function zerodrop(
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const copies: string[] = [];
-
-/**
- * A fresh temp folder with the FIXTURES files (no .zerodrop.yaml above it), so fix can write. Removed by
- * removeFixtureCopies (call it from the test file's `after`).
- */
+/** A fresh temp folder with the FIXTURES files (no .zerodrop.yaml above it), so fix can write. */
 export function fixtureCopy(): string {
   const dir = mkdtempSync(join(tmpdir(), 'zerodrop-cli-'));
-  copies.push(dir);
+  // The test file's process owns the folder: it goes when the process ends, whatever the tests did.
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   for (const [file, text] of Object.entries(FIXTURES)) {
     mkdirSync(dirname(join(dir, file)), { recursive: true });
     writeFileSync(join(dir, file), text);
   }
   return dir;
-}
-
-/** Removes every folder fixtureCopy made in this test file. */
-export function removeFixtureCopies(): void {
-  for (const dir of copies.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 /**
