@@ -126,3 +126,28 @@ test('symbolic links are followed (a loop once), UTF-16 and BOM files are read, 
   assert.match(enc.stdout, /no rule for 1 DeploymentConfig/);
   assert.doesNotMatch(enc.stdout, /non-Kubernetes/);
 });
+
+test('a broken document inside a stream: reported with its line, the other documents linted, the file never fixed', () => {
+  const stream = write(
+    'stream/all.yaml',
+    [deployment('before'), 'apiVersion: v1\nkind: Service\nmetadata:\n  name: [broken\n', deployment('after')].join(
+      '---\n',
+    ),
+  );
+  const r = zerodrop(['lint', stream, '--format', 'json'], { cwd: dir });
+  assert.equal(r.code, 2);
+  const report = JSON.parse(r.stdout) as {
+    findings: { object?: { name: string } }[];
+    problems: { line: number; message: string }[];
+  };
+  assert.deepEqual(
+    report.problems.map((p) => [p.line, p.message.split(':')[0]]),
+    [[22, 'invalid YAML']],
+  );
+  const names = new Set(report.findings.map((f) => f.object?.name));
+  assert.ok(names.has('before') && names.has('after'), [...names].join(' '));
+  const fixed = zerodrop(['fix', stream], { cwd: dir });
+  assert.equal(fixed.code, 2);
+  assert.match(fixed.stderr, /stream\/all\.yaml:22:1: invalid YAML.*\(not changed\)/);
+  assert.match(fixed.stderr, /not applied, part of the file could not be read/);
+});

@@ -58,6 +58,11 @@ export interface SourceFile {
   readonly lineCounter: LineCounter;
   /** `[start, end)` of each yaml document in `text`, in order. */
   documentSpans: readonly (readonly [number, number])[];
+  /**
+   * The offset in `text` of every map key and list item of the file's plain data, in the order positionOf walks
+   * it: 4 bytes a field, where an offset kept on every plain object would cost more than the data itself.
+   */
+  offsets: Int32Array;
 }
 
 /** The line index of a text, built from its newlines (no LineCounter runs while parsing). */
@@ -74,6 +79,7 @@ function sourceFile(file: string, text: string, documentSpans: [number, number][
     file,
     text,
     documentSpans,
+    offsets: new Int32Array(),
     get lineCounter(): LineCounter {
       lines ??= lineIndex(text);
       return lines;
@@ -90,12 +96,14 @@ export interface ManifestDocument {
   basePath: YamlPath;
   /** Offset of the object in the source text. */
   offset: number;
+  /** Where the offsets of the object's fields start in `source.offsets`. */
+  offsetsStart: number;
   apiVersion: string;
   kind: string;
   name: string;
   /** metadata.namespace, or undefined when the manifest leaves it to the context. */
   namespace: string | undefined;
-  /** The object as plain data (aliases and `<<` merge keys resolved), with the offsets of its keys kept aside. */
+  /** The object as plain data (aliases and `<<` merge keys resolved); the offsets of its fields are kept aside. */
   object: Record<string, unknown>;
 }
 
@@ -119,13 +127,76 @@ export interface ParseOptions {
 export const DEFAULT_MAX_MANIFEST_BYTES = 256 * 1024 * 1024;
 export const DEFAULT_MAX_ALIAS_NODES = 100_000;
 
-/** Where the offsets of a plain map's keys (`[key, offset, key, offset, ...]`) or a list's items are kept. */
-const POSITIONS = Symbol('zerodrop.positions');
+/**
+ * Offsets of keys and list items, appended as a document is read. The layout of a value's block: for a map, for each
+ * key in `Object.keys` order, the key's offset then the block of its value; for a list, each item's offset then its
+ * block; nothing for a scalar. So the place of any path is found by walking the plain data (see locate).
+ */
+class OffsetBuffer {
+  data = new Int32Array(4096);
+  length = 0;
 
-type Positioned = { [POSITIONS]?: (string | number)[] | number[] };
+  push(offset: number): void {
+    if (this.length === this.data.length) this.grow(1);
+    this.data[this.length++] = offset;
+  }
 
-function keepPositions(value: object, positions: (string | number)[] | number[]): void {
-  Object.defineProperty(value, POSITIONS, { value: positions, enumerable: false });
+  append(block: Int32Array): void {
+    if (this.length + block.length > this.data.length) this.grow(block.length);
+    this.data.set(block, this.length);
+    this.length += block.length;
+  }
+
+  private grow(by: number): void {
+    const next = new Int32Array(Math.max(this.data.length * 2, this.length + by));
+    next.set(this.data.subarray(0, this.length));
+    this.data = next;
+  }
+}
+
+/** How many offsets the block of a value holds: one per key or item, recursively. */
+function blockSize(value: unknown): number {
+  if (typeof value !== 'object' || value === null) return 0;
+  let n = 0;
+  if (Array.isArray(value)) for (const item of value) n += 1 + blockSize(item);
+  else for (const key of Object.keys(value)) n += 1 + blockSize((value as Record<string, unknown>)[key]);
+  return n;
+}
+
+/**
+ * Walks `path` from a value whose block starts at `start`, as far as the plain data has it: the offset of the last
+ * key or item reached (`fallback` when none), and where the block of the value reached starts.
+ */
+function locate(
+  offsets: Int32Array,
+  value: unknown,
+  start: number,
+  path: YamlPath,
+  fallback: number,
+): { offset: number; start: number; value: unknown } {
+  let offset = fallback;
+  let at = start;
+  for (const step of path) {
+    if (typeof value !== 'object' || value === null) break;
+    let entry = at;
+    if (Array.isArray(value)) {
+      if (typeof step !== 'number' || step >= value.length) break;
+      for (let i = 0; i < step; i++) entry += 1 + blockSize(value[i]);
+      value = value[step];
+    } else {
+      const key = String(step);
+      if (!Object.hasOwn(value, key)) break;
+      const map = value as Record<string, unknown>;
+      for (const k of Object.keys(map)) {
+        if (k === key) break;
+        entry += 1 + blockSize(map[k]);
+      }
+      value = map[key];
+    }
+    offset = offsets[entry] ?? offset;
+    at = entry + 1;
+  }
+  return { offset, start: at, value };
 }
 
 /** Thrown inside the reader of one document; turned into a ManifestError with the file's position. */
@@ -139,15 +210,18 @@ class ReadError {
 
 const MERGE_TAG = 'tag:yaml.org,2002:merge';
 
+/** Keys that JavaScript puts first in an object whatever their order (array indexes): `Object.keys` reorders them. */
+const INDEX_KEY = /^(0|[1-9]\d{0,8})$/;
+
 /**
  * Turns one composed yaml document into plain data as the Kubernetes API server receives it from kubectl (go-yaml,
  * then JSON): aliases resolved (the same plain value for every use of an anchor), `<<` merge keys applied, keys as
- * strings, and the offset of every map key and list item kept for positions.
+ * strings; and appends the offset of every map key and list item to the file's offsets.
  */
 class DocumentReader {
   private readonly anchors = new Map<string, Node>();
-  /** Plain value and expanded size of each anchored node, once read. */
-  private readonly anchored = new Map<Node, { value: unknown; size: number }>();
+  /** Plain value, expanded size and offsets block of each anchored node, once read. */
+  private readonly anchored = new Map<Node, { value: unknown; size: number; block: Int32Array }>();
   /** Anchored nodes being read: an alias to one of them is a recursive structure. */
   private readonly open = new Set<Node>();
   /** Nodes read so far, aliases counted at their expanded size. */
@@ -158,6 +232,7 @@ class DocumentReader {
   constructor(
     private readonly text: string,
     private readonly maxAliasNodes: number,
+    private readonly offsets: OffsetBuffer,
   ) {}
 
   read(node: unknown): unknown {
@@ -168,9 +243,11 @@ class DocumentReader {
     this.anchors.set(anchorable.anchor, anchorable);
     this.open.add(anchorable);
     const before = this.size;
+    const start = this.offsets.length;
     const value = this.value(anchorable);
     this.open.delete(anchorable);
-    this.anchored.set(anchorable, { value, size: this.size - before });
+    const block = this.offsets.data.slice(start, this.offsets.length);
+    this.anchored.set(anchorable, { value, size: this.size - before, block });
     return value;
   }
 
@@ -195,6 +272,8 @@ class DocumentReader {
         `YAML aliases expand this document by more than ${this.maxAliasNodes} nodes: expand the anchors by hand`,
       );
     }
+    // Each use of the anchor gets its own copy of the offsets: positions inside it point at the anchored text.
+    this.offsets.append(read.block);
     return read.value;
   }
 
@@ -204,18 +283,18 @@ class DocumentReader {
     if (isMap(node)) return this.map(node.items, node.range?.[0] ?? 0, node.flow === true);
     if (isSeq(node)) {
       const out: unknown[] = [];
-      const positions: number[] = [];
+      const at = node.range?.[0] ?? 0;
       for (const item of node.items) {
         // `[a: 1]`: a pair in a flow sequence is a one-key map.
         if (isPair(item)) {
-          positions.push((item.key as Node | null)?.range?.[0] ?? node.range?.[0] ?? 0);
-          out.push(this.map([item], (item.key as Node | null)?.range?.[0] ?? 0, true));
+          const keyAt = (item.key as Node | null)?.range?.[0] ?? at;
+          this.offsets.push(keyAt);
+          out.push(this.map([item], keyAt, true));
         } else {
-          positions.push((item as Node | null)?.range?.[0] ?? node.range?.[0] ?? 0);
+          this.offsets.push((item as Node | null)?.range?.[0] ?? at);
           out.push(this.read(item));
         }
       }
-      keepPositions(out, positions);
       return out;
     }
     return null;
@@ -224,7 +303,11 @@ class DocumentReader {
   private map(items: readonly unknown[], start: number, flow: boolean): Record<string, unknown> {
     if (flow) this.refuseTemplate(start);
     const out: Record<string, unknown> = {};
-    const positions: (string | number)[] = [];
+    const begin = this.offsets.length;
+    // Where each entry (key offset, then the value's block) starts, in the order written; only needed when the
+    // order of Object.keys will differ from it: a key written twice, a merge, or an index-like key.
+    const entries: (string | number)[] = [];
+    let reorder = false;
     for (const item of items) {
       if (!isPair(item)) continue;
       const key = item.key as Node | null;
@@ -234,21 +317,45 @@ class DocumentReader {
         key.value === '<<' &&
         (key.tag === MERGE_TAG || (key.tag === undefined && key.type === 'PLAIN'))
       ) {
-        this.merge(item.value, keyOffset, out, positions);
+        this.merge(item.value, keyOffset, out, entries);
+        reorder = true;
         continue;
       }
       const name = this.keyName(key, keyOffset);
+      if (name in out || INDEX_KEY.test(name)) reorder = true;
+      entries.push(name, this.offsets.length);
+      this.offsets.push(keyOffset);
       setOwn(out, name, this.read(item.value));
-      positions.push(name, keyOffset);
     }
-    keepPositions(out, positions);
+    if (reorder) this.reorder(out, begin, entries);
     return out;
+  }
+
+  /** Rewrites the block of a map that was just read so that its entries follow `Object.keys` (the last of each). */
+  private reorder(out: Record<string, unknown>, begin: number, entries: (string | number)[]): void {
+    const data = this.offsets.data;
+    const end = this.offsets.length;
+    const last = new Map<string, [number, number]>();
+    for (let i = 0; i < entries.length; i += 2) {
+      const next = i + 3 < entries.length ? (entries[i + 3] as number) : end;
+      last.set(entries[i] as string, [entries[i + 1] as number, next]);
+    }
+    const block: number[] = [];
+    for (const key of Object.keys(out)) {
+      const [from, to] = last.get(key)!;
+      for (let i = from; i < to; i++) block.push(data[i]!);
+    }
+    this.offsets.length = begin;
+    this.offsets.append(Int32Array.from(block));
   }
 
   /** A key as the JSON the API server receives has it: a string; a map or list as a key has no JSON form. */
   private keyName(key: Node | null, offset: number): string {
     if (key === null || key === undefined) return '';
+    const mark = this.offsets.length;
     const value = isAlias(key) ? this.read(key) : isScalar(key) ? scalarValue(key.value, key.source) : undefined;
+    // An aliased key's value has no place of its own among the offsets.
+    this.offsets.length = mark;
     if (value === null) return '';
     if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
     if (isMap(key) && key.flow) this.refuseTemplate(offset);
@@ -262,11 +369,12 @@ class DocumentReader {
   /**
    * `<<: *base` (or `<<: [*a, *b]`), as go-yaml v2 — the parser behind kubectl and the API server — applies it: the
    * merged map's keys are set at the place of `<<`, over keys written before it and under keys written after it;
-   * in a list, earlier maps win.
+   * in a list, earlier maps win. Offsets of merged keys point where the merged map writes them.
    */
-  private merge(value: unknown, offset: number, out: Record<string, unknown>, positions: (string | number)[]): void {
+  private merge(value: unknown, offset: number, out: Record<string, unknown>, entries: (string | number)[]): void {
     const sources = isSeq(value) ? [...value.items].reverse() : [value];
     for (const source of sources) {
+      let at = this.offsets.length;
       const merged = this.read(source);
       if (typeof merged !== 'object' || merged === null || Array.isArray(merged)) {
         throw new ReadError(
@@ -275,10 +383,10 @@ class DocumentReader {
           'invalid YAML for Kubernetes: a `<<` merge key needs a map or a list of maps as its value',
         );
       }
-      const from = (merged as Positioned)[POSITIONS] as (string | number)[] | undefined;
       for (const [k, v] of Object.entries(merged)) {
+        entries.push(k, at);
+        at += 1 + blockSize(v);
         setOwn(out, k, v);
-        positions.push(k, keyOffsetIn(from, k) ?? offset);
       }
     }
   }
@@ -305,13 +413,6 @@ function setOwn(out: Record<string, unknown>, name: string, value: unknown): voi
   else out[name] = value;
 }
 
-function keyOffsetIn(positions: readonly (string | number)[] | undefined, key: string): number | undefined {
-  if (!positions) return undefined;
-  // A key written twice counts where it was written last, as its value does.
-  for (let i = positions.length - 2; i >= 0; i -= 2) if (positions[i] === key) return positions[i + 1] as number;
-  return undefined;
-}
-
 /** One yaml document of a stream, read into plain data. */
 interface ReadDocument {
   index: number;
@@ -319,63 +420,105 @@ interface ReadDocument {
   span: [number, number];
   /** Offset of the document's content. */
   offset: number;
+  /** Undefined when the document could not be read. */
   value: unknown;
+  /** The offsets read so far (see OffsetBuffer), and where this document's start. */
+  offsets: Int32Array;
+  offsetsStart: number;
+}
+
+/**
+ * Runs `parse` with process.env as a plain copy of itself. yaml's parser reads `process.env.LOG_TOKENS` (a debugging
+ * switch) for every token, and each read of process.env is a call into the C library's environment: a third of the
+ * parse time. The parse is synchronous, so nothing else sees the copy; the real process.env is back right after.
+ */
+export function withPlainEnv<T>(parse: () => T): T {
+  const env = process.env;
+  process.env = { ...env };
+  try {
+    return parse();
+  } finally {
+    process.env = env;
+  }
 }
 
 /**
  * Reads a YAML stream document by document: the parser's tokens go to the composer as they come, each composed
- * Document is turned into plain data and dropped, so memory stays near the size of the plain data. Throws
- * ManifestError for input that cannot be read.
+ * Document is turned into plain data and dropped, so memory stays near the size of the plain data. A document that
+ * cannot be read is passed to `onProblem` and the stream goes on (a broken document among thousands of a `helm
+ * template` output costs that document); without `onProblem` it is thrown. Too large an input is always thrown.
  */
-function readStream(text: string, file: string, options: ParseOptions, onDocument: (read: ReadDocument) => void) {
+function readStream(
+  text: string,
+  file: string,
+  options: ParseOptions,
+  onDocument: (read: ReadDocument) => void,
+  onProblem?: (problem: ManifestError) => void,
+): Int32Array {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_MANIFEST_BYTES;
   let lines: LineCounter | undefined;
-  const pos = (offset: number): SourcePosition => {
+  const problem = (code: ManifestErrorCode, offset: number, message: string): ManifestError => {
     lines ??= lineIndex(text);
     const p = lines.linePos(Math.max(0, Math.min(offset, text.length)));
-    return { line: p.line, column: p.col };
-  };
-  const fail = (code: ManifestErrorCode, offset: number, message: string): never => {
-    throw new ManifestError(code, file, pos(offset), message);
+    return new ManifestError(code, file, { line: p.line, column: p.col }, message);
   };
   if (text.length > maxBytes) {
-    fail(
+    throw problem(
       'ERR_ZERODROP_FILE_TOO_LARGE',
       0,
       `input is ${text.length} characters, more than the safety limit of ${maxBytes}: split it`,
     );
   }
-  const syntaxError = (offset: number, message: string): never => {
-    const template = findTemplateMarker(text);
+  const report = (error: ManifestError) => {
+    if (!onProblem) throw error;
+    onProblem(error);
+  };
+  /** A parse error in `[from, to)`: an unrendered template there is what to fix, else the YAML error itself. */
+  const syntaxError = (from: number, to: number, offset: number, message: string): ManifestError => {
+    const template = findTemplateMarker(text.slice(from, to));
     if (template !== undefined) {
-      const { code, message: help } = describeTemplate(text, template);
-      fail(code, template, help);
+      const { code, message: help } = describeTemplate(text, from + template);
+      return problem(code, from + template, help);
     }
-    return fail('ERR_ZERODROP_YAML_SYNTAX', offset, `invalid YAML: ${stripAt(message.split('\n')[0] ?? message)}`);
+    return problem('ERR_ZERODROP_YAML_SYNTAX', offset, `invalid YAML: ${stripAt(message.split('\n')[0] ?? message)}`);
   };
   const maxAliasNodes = options.maxAliasNodes ?? DEFAULT_MAX_ALIAS_NODES;
+  const offsets = new OffsetBuffer();
   let previousEnd = 0;
   let index = 0;
   const read = (doc: Document): void => {
-    const error = doc.errors[0];
-    if (error) syntaxError(error.pos[0], error.message);
     const end = Math.max(doc.range?.[2] ?? text.length, previousEnd);
     const span: [number, number] = [previousEnd, end];
     previousEnd = end;
+    const at = index++;
+    const offset = (doc.contents as Node | null)?.range?.[0] ?? span[0];
+    const error = doc.errors[0];
+    if (error) {
+      onDocument({ index: at, span, offset, value: undefined, offsetsStart: offsets.length, offsets: offsets.data });
+      report(syntaxError(span[0], span[1], error.pos[0], error.message));
+      return;
+    }
+    const offsetsStart = offsets.length;
     let value: unknown;
     try {
-      value = new DocumentReader(text, maxAliasNodes).read(doc.contents);
-    } catch (problem) {
-      if (!(problem instanceof ReadError)) throw problem;
-      fail(problem.code, problem.offset, problem.message);
+      value = new DocumentReader(text, maxAliasNodes, offsets).read(doc.contents);
+    } catch (thrown) {
+      if (!(thrown instanceof ReadError)) throw thrown;
+      offsets.length = offsetsStart;
+      onDocument({ index: at, span, offset, value: undefined, offsetsStart, offsets: offsets.data });
+      report(problem(thrown.code, thrown.offset, thrown.message));
+      return;
     }
-    onDocument({ index: index++, span, offset: (doc.contents as Node | null)?.range?.[0] ?? 0, value });
+    onDocument({ index: at, span, offset, value, offsetsStart, offsets: offsets.data });
   };
   const composer = new Composer({ uniqueKeys: false });
-  for (const token of new Parser().parse(text)) for (const doc of composer.next(token)) read(doc);
-  for (const doc of composer.end(false, text.length)) read(doc);
+  withPlainEnv(() => {
+    for (const token of new Parser().parse(text)) for (const doc of composer.next(token)) read(doc);
+    for (const doc of composer.end(false, text.length)) read(doc);
+  });
   const streamError = composer.streamInfo().errors[0];
-  if (streamError) syntaxError(streamError.pos[0], streamError.message);
+  if (streamError) report(syntaxError(0, text.length, streamError.pos[0], streamError.message));
+  return offsets.data.slice(0, offsets.length);
 }
 
 /**
@@ -390,14 +533,20 @@ export function readYamlValues(text: string, file: string, options: ParseOptions
 
 /**
  * Parses manifest text (multi-document YAML, or JSON) into Kubernetes objects with the offsets of their fields kept
- * for positions. Throws ManifestError for input that cannot be read; never anything else for bad input.
+ * for positions. Throws ManifestError for input that cannot be read; never anything else for bad input. With
+ * `problems`, a document that cannot be read is added there and the other documents are still read.
  */
-export function parseManifests(text: string, file: string, options: ParseOptions = {}): ParsedManifests {
+export function parseManifests(
+  text: string,
+  file: string,
+  options: ParseOptions = {},
+  problems?: ManifestError[],
+): ParsedManifests {
   const spans: [number, number][] = [];
   const source = sourceFile(file, text, spans);
   const objects: ManifestDocument[] = [];
   let skipped = 0;
-  readStream(text, file, options, ({ index, span, offset, value }) => {
+  const read = ({ index, span, offset, value, offsetsStart, offsets }: ReadDocument) => {
     spans.push(span);
     if (value === null || value === undefined) return;
     if (!isKubernetesObject(value)) {
@@ -405,16 +554,18 @@ export function parseManifests(text: string, file: string, options: ParseOptions
       return;
     }
     if (value.kind.endsWith('List') && Array.isArray(value.items)) {
-      const items = value.items as unknown[];
-      const at = (items as Positioned)[POSITIONS] as number[] | undefined;
-      items.forEach((item, i) => {
-        if (isKubernetesObject(item)) objects.push(toObject(source, index, ['items', i], at?.[i] ?? offset, item));
+      let at = locate(offsets, value, offsetsStart, ['items'], offset).start;
+      for (const [i, item] of (value.items as unknown[]).entries()) {
+        if (isKubernetesObject(item)) objects.push(toObject(source, index, ['items', i], offsets[at]!, at + 1, item));
         else skipped++;
-      });
+        at += 1 + blockSize(item);
+      }
       return;
     }
-    objects.push(toObject(source, index, [], offset, value));
-  });
+    objects.push(toObject(source, index, [], offset, offsetsStart, value));
+  };
+  const buffer = readStream(text, file, options, read, problems ? (e) => problems.push(e) : undefined);
+  source.offsets = buffer;
   return { source, objects, skipped };
 }
 
@@ -439,6 +590,7 @@ function toObject(
   documentIndex: number,
   basePath: YamlPath,
   offset: number,
+  offsetsStart: number,
   value: KubernetesObjectLike,
 ): ManifestDocument {
   const metadata = asRecord(value.metadata);
@@ -447,6 +599,7 @@ function toObject(
     documentIndex,
     basePath,
     offset,
+    offsetsStart,
     apiVersion: value.apiVersion,
     kind: value.kind,
     name: typeof metadata.name === 'string' ? metadata.name : '',
@@ -590,7 +743,8 @@ export function yamlDocumentOf(source: SourceFile, index: number): Document | un
   const span = source.documentSpans[index];
   let doc: Document | undefined;
   if (span) {
-    const docs = parseAllDocuments(source.text.slice(span[0], span[1]), { uniqueKeys: false }) as Document[];
+    const slice = source.text.slice(span[0], span[1]);
+    const docs = withPlainEnv(() => parseAllDocuments(slice, { uniqueKeys: false })) as Document[];
     const only = Array.isArray(docs) ? docs.filter((d) => d.contents !== null) : [];
     if (only.length === 1 && only[0]!.errors.length === 0) {
       doc = only[0]!;
@@ -616,23 +770,7 @@ function shiftRanges(node: unknown, by: number): void {
  * a missing field gives its nearest written parent, so a finding about it still lands on the right line.
  */
 function offsetOf(object: ManifestDocument, path: YamlPath): number {
-  let offset = object.offset;
-  let value: unknown = object.object;
-  for (const step of path) {
-    if (typeof value !== 'object' || value === null) break;
-    const positions = (value as Positioned)[POSITIONS];
-    if (Array.isArray(value)) {
-      if (typeof step !== 'number' || step >= value.length) break;
-      offset = (positions as number[] | undefined)?.[step] ?? offset;
-      value = value[step];
-    } else {
-      const key = String(step);
-      if (!Object.hasOwn(value, key)) break;
-      offset = keyOffsetIn(positions as (string | number)[] | undefined, key) ?? offset;
-      value = (value as Record<string, unknown>)[key];
-    }
-  }
-  return offset;
+  return locate(object.source.offsets, object.object, object.offsetsStart, path, object.offset).offset;
 }
 
 /** Where `path` (relative to the object) is written, or its nearest written parent. */

@@ -205,3 +205,49 @@ test('a long stream is read document by document', () => {
   assert.equal(parsed.objects.length, 5000);
   assert.deepEqual(positionOf(parsed.objects[4999]!, ['data', 'k']), { line: 4999 * 5 + 4, column: 8 });
 });
+
+test('positions survive keys JavaScript reorders (indexes), keys written twice, and merges', () => {
+  const text = [
+    'apiVersion: v1',
+    'kind: ConfigMap',
+    'metadata: {name: c}',
+    'data:',
+    '  b: one',
+    '  "10": ten',
+    '  a: [x, y]',
+    '  b: two',
+    '  "2": {deep: [1, {k: v}]}',
+    '',
+  ].join('\n');
+  const [object] = parseManifests(text, 'c.yaml').objects;
+  assert.ok(object);
+  assert.deepEqual(Object.keys(object.object.data as object), ['2', '10', 'b', 'a']);
+  assert.deepEqual(positionOf(object, ['data', 'b']), { line: 8, column: 3 });
+  assert.deepEqual(positionOf(object, ['data', '10']), { line: 6, column: 3 });
+  assert.deepEqual(positionOf(object, ['data', 'a', 1]), { line: 7, column: 10 });
+  assert.deepEqual(positionOf(object, ['data', '2', 'deep', 1, 'k']), { line: 9, column: 20 });
+  assert.deepEqual(positionOf(object, ['data', '2', 'deep', 1, 'missing']), { line: 9, column: 19 });
+});
+
+test('a document that cannot be read costs that document: the others of the stream are still read', () => {
+  const text = [
+    'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: first}\n',
+    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [broken\n',
+    'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: last}\ndata: {k: v}\n',
+  ].join('---\n');
+  const problems: ManifestError[] = [];
+  const parsed = parseManifests(text, 's.yaml', {}, problems);
+  assert.deepEqual(
+    parsed.objects.map((o) => [o.name, o.documentIndex]),
+    [
+      ['first', 0],
+      ['last', 2],
+    ],
+  );
+  assert.deepEqual(
+    problems.map((p) => [p.code, p.position.line]),
+    [['ERR_ZERODROP_YAML_SYNTAX', 9]],
+  );
+  assert.deepEqual(positionOf(parsed.objects[1]!, ['data', 'k']), { line: 13, column: 8 });
+  assert.throws(() => parseManifests(text, 's.yaml'), ManifestError);
+});

@@ -109,7 +109,10 @@ export function parseInputs(inputs: readonly Input[]): ParsedInputs {
         parsed.dockerfiles.push(parseDockerfile(input.text, input.file));
         continue;
       }
-      const manifests = parseManifests(input.text, input.file);
+      // A document that cannot be read is reported; the other documents of the file are still linted.
+      const unread: ManifestError[] = [];
+      const manifests = parseManifests(input.text, input.file, {}, unread);
+      for (const e of unread) parsed.problems.push({ file: e.file, ...e.position, code: e.code, message: e.message });
       for (const object of manifests.objects) {
         const byPlace = checkFieldTypes(object).sort(
           (a, b) => a.position.line - b.position.line || a.position.column - b.position.column,

@@ -20,6 +20,8 @@ import {
   visit,
 } from 'yaml';
 import {
+  FIELD_TYPE_ERROR,
+  INTERNAL_ERROR,
   type InputProblem,
   type LintResult,
   lintParsed,
@@ -641,6 +643,10 @@ export function fixInputs(
   let settled = false;
   for (let pass = 0; pass < maxPasses; pass++) {
     const perFile = new Map<string, { finding: Finding; fix: Fix }[]>();
+    // A file with a document that does not parse is never written, whatever the rest of it says.
+    const unreadable = new Set(
+      parsed.problems.filter((p) => p.code !== FIELD_TYPE_ERROR && p.code !== INTERNAL_ERROR).map((p) => p.file),
+    );
     for (const finding of result.findings) {
       const fix = finding.fix;
       if (!fix) continue;
@@ -652,6 +658,10 @@ export function fixInputs(
       }
       const input = current.get(source.file);
       if (!input) continue;
+      if (unreadable.has(source.file)) {
+        push(refused, source.file, `${label}: not applied, part of the file could not be read`);
+        continue;
+      }
       if (input.encoding === 'utf8-invalid') {
         push(refused, source.file, `${label}: not applied, the file is not valid UTF-8 and is never rewritten`);
         continue;

@@ -32,7 +32,7 @@ export function formatText(result: LintResult, options: { color: boolean }): str
   const mistyped = problemsOf((c) => c === FIELD_TYPE_ERROR);
   const internal = problemsOf((c) => c === INTERNAL_ERROR);
   const problems =
-    (unread ? `; ${unread} file(s) could not be read` : '') +
+    (unread ? `; ${unread} file(s) could not be read, wholly or in part` : '') +
     (mistyped ? `; ${mistyped} field(s) of a type Kubernetes rejects` : '') +
     (internal ? `; ${internal} internal error(s)` : '');
   const checked = `${s.objects} object(s), ${s.workloads} workload(s), ${s.dockerfiles} Dockerfile(s) checked`;
