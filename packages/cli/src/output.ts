@@ -19,6 +19,22 @@ export function writeAll(stream: NodeJS.WritableStream, text: string): Promise<v
   });
 }
 
+/**
+ * Writes a report given in pieces, about a megabyte at a time, each write awaited: the whole report is never one
+ * string, and a slow reader holds the writer back instead of the pieces piling up in memory.
+ */
+export async function writeChunks(stream: NodeJS.WritableStream, chunks: Iterable<string>): Promise<void> {
+  let batch = '';
+  for (const chunk of chunks) {
+    batch += chunk;
+    if (batch.length >= 1 << 20) {
+      await writeAll(stream, batch);
+      batch = '';
+    }
+  }
+  await writeAll(stream, batch);
+}
+
 /** Lines for stderr, written in one piece at the end. */
 export class Messages {
   private readonly lines: string[] = [];

@@ -1,9 +1,18 @@
 import { PROFILE_IDS } from '@zerodrop/core';
-import { emptyInputMessage, FORMATS, formatResult, isFormat, lint, RULES } from '@zerodrop/lint';
+import {
+  emptyInputMessage,
+  FORMATS,
+  formatChunks,
+  isFormat,
+  type LintResult,
+  type LintSettings,
+  lint,
+  RULES,
+} from '@zerodrop/lint';
 import { UsageError } from '../errors.js';
 import type { Command } from '../main.js';
 import { packageVersion, parseArgs, readInputs, reportUserError, settingsFrom } from '../options.js';
-import { writeAll } from '../output.js';
+import { writeAll, writeChunks } from '../output.js';
 
 const help = `Usage: zerodrop lint [paths...] [options]
 
@@ -30,6 +39,20 @@ Examples:
 Rules (${RULES.length}): ${RULES.map((r) => r.meta.id).join(', ')}
 Docs: docs/rules/README.md`;
 
+/**
+ * Reads and lints the paths. What a report needs of a fix is its description: the edits go, and with them the last
+ * references to the parsed manifests, so a large input's memory is free again while its report is written.
+ */
+async function lintPaths(paths: readonly string[], settings: LintSettings): Promise<LintResult> {
+  const { inputs, unreadable } = await readInputs(paths);
+  const result = lint(inputs, settings);
+  result.problems.push(...unreadable);
+  result.summary.files += unreadable.length;
+  for (const finding of result.findings)
+    if (finding.fix) finding.fix = { description: finding.fix.description, edits: [] };
+  return result;
+}
+
 export const command: Command = {
   help,
   async run(args) {
@@ -37,13 +60,9 @@ export const command: Command = {
     const format = (flags.get('format') as string | undefined) ?? 'text';
     if (!isFormat(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}`);
     try {
-      const settings = settingsFrom(flags);
-      const { inputs, unreadable } = await readInputs(paths);
-      const result = lint(inputs, settings);
-      result.problems.push(...unreadable);
-      result.summary.files += unreadable.length;
+      const result = await lintPaths(paths, settingsFrom(flags));
       const color = format === 'text' && process.stdout.isTTY === true && !process.env.NO_COLOR;
-      await writeAll(process.stdout, formatResult(result, format, { color, version: packageVersion() }));
+      await writeChunks(process.stdout, formatChunks(result, format, { color, version: packageVersion() }));
       const empty = emptyInputMessage(paths, result);
       if (empty && !flags.has('allow-empty')) {
         await writeAll(process.stderr, `zerodrop lint: ${empty}\n`);

@@ -3,12 +3,16 @@ import type { Severity } from '../rule.js';
 
 const COLORS = { error: 31, warning: 33, info: 36, dim: 2, bold: 1, underline: 4 } as const;
 
-/** ESLint-style output grouped by file: `line:col  severity  message  rule`. */
-export function formatText(result: LintResult, options: { color: boolean }): string {
+/** ESLint-style output grouped by file: `line:col  severity  message  rule`. Written a file at a time. */
+export function* textChunks(result: LintResult, options: { color: boolean }): Generator<string> {
   const paint = (code: number, s: string) => (options.color ? `\u001b[${code}m${s}\u001b[0m` : s);
-  const out: string[] = [];
+  let out: string[] = [];
   const byFile = new Map<string, LintResult['findings']>();
-  for (const f of result.findings) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
+  for (const f of result.findings) {
+    const list = byFile.get(f.file);
+    if (list) list.push(f);
+    else byFile.set(f.file, [f]);
+  }
   for (const [file, findings] of byFile) {
     out.push(paint(COLORS.underline, file));
     for (const f of findings) {
@@ -16,6 +20,8 @@ export function formatText(result: LintResult, options: { color: boolean }): str
       out.push(`  ${`${f.line}:${f.column}`.padEnd(8)} ${label}  ${f.message}  ${paint(COLORS.dim, f.rule)}`);
     }
     out.push('');
+    yield `${out.join('\n')}\n`;
+    out = [];
   }
   for (const p of result.problems)
     out.push(`${paint(COLORS.error, 'error')} ${p.file}:${p.line}:${p.column}: ${p.message}`);
@@ -47,5 +53,5 @@ export function formatText(result: LintResult, options: { color: boolean }): str
           : '✓ no problems';
   const line = `${verdict}: ${checked}${fixable}${skipped}${unchecked}${problems}`;
   out.push(total === 0 && !result.problems.length && !nothing ? line : paint(COLORS.bold, line));
-  return `${out.join('\n')}\n`;
+  yield `${out.join('\n')}\n`;
 }
