@@ -159,6 +159,13 @@ function sameValue(a: unknown, b: unknown): boolean {
   return typeof a === 'number' && typeof b === 'number' && Number.isNaN(a) && Number.isNaN(b);
 }
 
+/** `offset` moved back over the spaces before it. */
+function trimmedStart(text: string, offset: number): number {
+  let from = offset;
+  while (from > 0 && (text[from - 1] === ' ' || text[from - 1] === '\t')) from--;
+  return from;
+}
+
 /** Position right after the line that holds `offset - 1` (where a new sibling line goes). */
 function afterLine(text: string, offset: number): { at: number; prefix: string } {
   if (text[offset - 1] === '\n') return { at: offset, prefix: '' };
@@ -229,10 +236,8 @@ function renderAtSite(
   }
   if (key?.range) {
     // `key: *alias` becomes `key:` and the block below it, without a space left at the end of the key's line.
-    let from = start;
-    while (from > 0 && (text[from - 1] === ' ' || text[from - 1] === '\t')) from--;
     const indent = columnOf(text, key.range[0]) + 2;
-    return { start: from, end, text: `\n${block(value, indent)}`, depth };
+    return { start: trimmedStart(text, start), end, text: `\n${block(value, indent)}`, depth };
   }
   throw new Refusal('the value sits where a block cannot be written');
 }
@@ -347,7 +352,8 @@ function planEdit(edit: Exclude<Edit, { op: 'append' }>, text: string, plan: Pla
     const indent = columnOf(text, keyNode.range[0]) + 2;
     const written = isScalar(node) && node.range && node.range[1] > node.range[0] ? node.range : undefined;
     const lineEnd = text.indexOf('\n', keyNode.range[1]);
-    const at = written ? written[0] : lineEnd === -1 ? text.length : lineEnd;
+    // `key: null` becomes `key:` and the block below it, without a space left at the end of the key's line.
+    const at = written ? trimmedStart(text, written[0]) : lineEnd === -1 ? text.length : lineEnd;
     const end = written ? written[1] : at;
     plan.insertions.push({
       target: keyNode,
@@ -552,6 +558,17 @@ function push(map: Map<string, string[]>, key: string, value: string): void {
   else if (!list.includes(value)) list.push(value);
 }
 
+/** What a fix writes where, as text: the same key on a later pass is the same fix again. */
+function editsKey(fix: Fix): string {
+  return JSON.stringify(
+    fix.edits.map((e) =>
+      e.op === 'append'
+        ? [e.op, e.value]
+        : [e.op, e.object.documentIndex, e.object.basePath, e.object.kind, e.object.name, e.path, e.value],
+    ),
+  );
+}
+
 /** The one file a fix edits, or undefined when its edits span files. */
 function fileOf(fix: Fix): SourceFile | undefined {
   const sources = new Set(fix.edits.map((e) => (e.op === 'append' ? e.source : e.object.source)));
@@ -574,7 +591,7 @@ function fixFile(
   text: string,
   fixes: { finding: Finding; fix: Fix }[],
   refused: Map<string, string[]>,
-): { text: string; applied: string[]; pending: boolean } | undefined {
+): { text: string; applied: { finding: Finding; fix: Fix }[]; pending: boolean } | undefined {
   const describe = (f: { finding: Finding; fix: Fix }) => `${f.finding.rule}: ${f.fix.description}`;
   const plans: { finding: Finding; fix: Fix; plan: PlannedFix }[] = [];
   for (const f of fixes) {
@@ -605,7 +622,7 @@ function fixFile(
   const all = attempt(plans);
   if (!all) return undefined;
   if (!all.rejection) {
-    return { text: all.after, applied: all.combination.accepted.map((a) => describe(a)), pending: all.left.length > 0 };
+    return { text: all.after, applied: all.combination.accepted, pending: all.left.length > 0 };
   }
   // Something in the combination is not safe: find the fixes that are safe alone.
   const good: typeof plans = [];
@@ -617,10 +634,9 @@ function fixFile(
   const pending = all.left.length > 0 || good.length > 1;
   if (good.length === 0) return all.left.length > 0 ? { text, applied: [], pending: true } : undefined;
   const together = attempt(good);
-  if (together && !together.rejection)
-    return { text: together.after, applied: together.combination.accepted.map((a) => describe(a)), pending };
+  if (together && !together.rejection) return { text: together.after, applied: together.combination.accepted, pending };
   const first = attempt([good[0]!])!;
-  return { text: first.after, applied: [describe(good[0]!)], pending: true };
+  return { text: first.after, applied: [good[0]!], pending: true };
 }
 
 /**
@@ -641,8 +657,11 @@ export function fixInputs(
   let result = lintParsed(parsed, settings, rules);
   const problems = result.problems;
   let settled = false;
+  // Each fix (rule and edits) once: a finding that comes back after its fix was applied would be fixed again on every
+  // pass (and on every run), so the same fix is refused the second time.
+  const done = new Set<string>();
   for (let pass = 0; pass < maxPasses; pass++) {
-    const perFile = new Map<string, { finding: Finding; fix: Fix }[]>();
+    const perFile = new Map<string, { finding: Finding; fix: Fix; key: string }[]>();
     // A file with a document that does not parse is never written, whatever the rest of it says.
     const unreadable = new Set(
       parsed.problems.filter((p) => p.code !== FIELD_TYPE_ERROR && p.code !== INTERNAL_ERROR).map((p) => p.file),
@@ -670,9 +689,14 @@ export function fixInputs(
         push(refused, source.file, `${label}: not applied, the object has a field of a type Kubernetes rejects`);
         continue;
       }
+      const key = `${finding.rule}\u0000${source.file}\u0000${editsKey(fix)}`;
+      if (done.has(key)) {
+        push(refused, source.file, `${label}: not applied again, the finding was still there after it was applied`);
+        continue;
+      }
       const list = perFile.get(source.file);
-      if (list) list.push({ finding, fix });
-      else perFile.set(source.file, [{ finding, fix }]);
+      if (list) list.push({ finding, fix, key });
+      else perFile.set(source.file, [{ finding, fix, key }]);
     }
     let changedAny = false;
     let pending = false;
@@ -684,7 +708,8 @@ export function fixInputs(
       if (outcome.text === input.text) continue;
       changedAny = true;
       current.set(file, { ...input, text: outcome.text });
-      for (const what of outcome.applied) push(applied, file, what);
+      for (const a of outcome.applied) push(applied, file, `${a.finding.rule}: ${a.fix.description}`);
+      for (const f of fixes) if (outcome.applied.some((a) => a.fix === f.fix)) done.add(f.key);
     }
     if (!changedAny) {
       settled = !pending;

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { defaultSettings } from '../src/config.js';
 import { fixInputs } from '../src/fix.js';
+import type { Rule } from '../src/rule.js';
 import { yaml } from './support/rule-tester.js';
 
 const settings = defaultSettings();
@@ -265,4 +266,54 @@ test('a fix is never made on an object with a field of a type Kubernetes rejects
   assert.ok(refused.length >= 2, refused.join('\n'));
   assert.ok(refused.every((r) => /a field of a type Kubernetes rejects/.test(r)));
   assert.match(outcome.problems[0]?.message ?? '', /httpGet\.path must be a string, got the number 8080/);
+});
+
+test('a fix that does not resolve its finding is applied once, then refused: a run settles and a second one is a no-op', () => {
+  const stubborn: Rule = {
+    meta: {
+      id: 'stubborn',
+      description: 'always reports',
+      severity: 'warning',
+      fixable: true,
+      condition: '4-ready-and-capacity',
+    },
+    check(context) {
+      for (const w of context.set.workloads)
+        context.report({
+          object: w.doc,
+          message: 'still here',
+          fix: {
+            description: 'mark it',
+            edits: [{ op: 'set', object: w.doc, path: ['metadata', 'annotations', 'seen'], value: 'yes' }],
+          },
+        });
+    },
+  };
+  const text = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers: [{name: a, image: "a:1.0.0"}]\n';
+  const first = fixInputs([{ file: 'm.yaml', kind: 'manifest', text }], settings, [stubborn]);
+  assert.equal(first.settled, true);
+  assert.deepEqual(first.applied.get('m.yaml'), ['stubborn: mark it']);
+  assert.deepEqual(first.refused.get('m.yaml'), [
+    'stubborn: mark it: not applied again, the finding was still there after it was applied',
+  ]);
+  const out = first.changed.get('m.yaml')!;
+  assert.match(out, /annotations:\n {4}seen: yes\n/);
+});
+
+test('pdb-missing offers no PDB for a workload whose selector does not match its own pods', () => {
+  const text = yaml`
+  apiVersion: apps/v1
+  kind: Deployment
+  metadata: {name: odd}
+  spec:
+    replicas: 3
+    selector: {matchLabels: {app: odd}}
+    template:
+      metadata: {labels: {app: other}}
+      spec:
+        containers: [{name: app, image: "x:1.0.0", ports: [{containerPort: 80}]}]
+  `;
+  const outcome = fix(text);
+  assert.ok(!(outcome.applied.get('m.yaml') ?? []).some((a) => a.startsWith('pdb-missing')));
+  assert.equal(outcome.settled, true);
 });

@@ -38,7 +38,10 @@ export const rule: Rule = {
         (added.get(keyOf(w.namespace, [k, v])) ?? []).some((m) => matchesSelector(w.podLabels, { matchLabels: m })),
       );
       const first = Object.entries(matchLabels)[0];
-      const fixable = first !== undefined && !covered;
+      // A selector that does not match the workload's own pods (Kubernetes rejects such a workload) would give a PDB
+      // that selects nothing: no fix then.
+      const selectsPods = matchesSelector(w.podLabels, { matchLabels });
+      const fixable = first !== undefined && !covered && selectsPods;
       if (fixable) {
         const list = added.get(keyOf(w.namespace, first));
         if (list) list.push(matchLabels);
