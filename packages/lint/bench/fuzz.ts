@@ -2,8 +2,7 @@
 // each input; counts crashes, internal errors, unsafe and unsettled fixes.
 // Run: npx tsc -b packages/lint && node packages/lint/dist/bench/fuzz.js [folders...] [--inputs N] [--seed S]
 // Folders default to this repository's examples; the seed manifests of the tests are always included.
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
@@ -13,7 +12,7 @@ import { fixInputs } from '../src/fix.js';
 import { FORMATS, formatResult } from '../src/reporters/index.js';
 import { fixedTextProblem } from '../test/support/fix-checks.js';
 import { ANY_VALUE, Mutator, RAW_YAML, TEXT_CUT } from '../test/support/mutations.js';
-import { seedManifests } from '../test/support/seeds.js';
+import { seedManifests, yamlFiles } from '../test/support/seeds.js';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
@@ -24,19 +23,9 @@ const inputs = option('inputs', 20_000);
 const seed = option('seed', 42);
 const folders = args.length ? args : [new URL('../../../../examples', import.meta.url).pathname];
 
-function manifests(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir).sort()) {
-    if (name === 'node_modules' || name.startsWith('.')) continue;
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) manifests(path, out);
-    else if (/\.(ya?ml|json)$/.test(name)) out.push(path);
-  }
-  return out;
-}
-
 const texts = [
   ...seedManifests().map((s) => s.text),
-  ...folders.flatMap((f) => manifests(f)).map((path) => readFileSync(path, 'utf8')),
+  ...folders.flatMap((f) => yamlFiles(f)).map((path) => readFileSync(path, 'utf8')),
 ];
 const mutator = new Mutator(texts);
 

@@ -364,7 +364,8 @@ spec:
 
 const repoRoot = fileURLToPath(new URL('../../../../../', import.meta.url));
 
-function yamlFiles(dir: string, out: string[]): string[] {
+/** The YAML and JSON files under a folder, walked in name order (node_modules and dot-folders left out). */
+export function yamlFiles(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir).sort()) {
     if (name === 'node_modules' || name.startsWith('.')) continue;
     const path = join(dir, name);
