@@ -9,9 +9,14 @@ function nested(value: unknown, depth: number): string {
 /**
  * The text of `JSON.stringify(skeleton, null, 2)` where the one string PLACEHOLDER in `skeleton` is replaced by
  * `items` as a JSON array, written an item at a time: a report of a large input is never one string in memory.
- * `depth` is how many maps and lists enclose the array.
+ * `depth` is how many maps and lists enclose the array; `toJson` gives the JSON form of an item.
  */
-export function* jsonWithItems(skeleton: unknown, items: readonly unknown[], depth: number): Generator<string> {
+export function* jsonWithItems<T>(
+  skeleton: unknown,
+  items: readonly T[],
+  depth: number,
+  toJson: (item: T) => unknown = (item) => item,
+): Generator<string> {
   const whole = JSON.stringify(skeleton, null, 2);
   const at = whole.indexOf(JSON.stringify(PLACEHOLDER));
   yield whole.slice(0, at);
@@ -19,7 +24,8 @@ export function* jsonWithItems(skeleton: unknown, items: readonly unknown[], dep
   else {
     const pad = '  '.repeat(depth + 1);
     yield '[\n';
-    for (let i = 0; i < items.length; i++) yield `${i ? ',\n' : ''}${pad}${nested(items[i], depth + 1)}`;
+    // Each item is turned into its JSON form as it is written, not all of them up front.
+    for (let i = 0; i < items.length; i++) yield `${i ? ',\n' : ''}${pad}${nested(toJson(items[i]!), depth + 1)}`;
     yield `\n${'  '.repeat(depth)}]`;
   }
   yield whole.slice(at + JSON.stringify(PLACEHOLDER).length);

@@ -1,5 +1,6 @@
 import type { LintResult } from '../engine.js';
 import { RULES } from '../registry.js';
+import type { Finding } from '../rule.js';
 import { CONDITIONS } from '../rule.js';
 import { jsonWithItems, PLACEHOLDER } from './chunks.js';
 
@@ -22,7 +23,7 @@ export function* sarifChunks(result: LintResult, version: string): Generator<str
   }));
   const index = new Map(rules.map((r, i) => [r.id, i]));
   const uri = (file: string) => (file === '<stdin>' ? 'stdin' : file.split('\\').join('/'));
-  const results = result.findings.map((f) => ({
+  const resultOf = (f: Finding) => ({
     ruleId: f.rule,
     ruleIndex: index.get(f.rule) ?? -1,
     level: LEVEL[f.severity],
@@ -46,7 +47,7 @@ export function* sarifChunks(result: LintResult, version: string): Generator<str
           : {}),
       },
     ],
-  }));
+  });
   const sarif = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -82,6 +83,6 @@ export function* sarifChunks(result: LintResult, version: string): Generator<str
     ],
   };
   // The results array sits in runs[0]: three levels down.
-  yield* jsonWithItems(sarif, results, 3);
+  yield* jsonWithItems(sarif, result.findings, 3, resultOf);
   yield '\n';
 }
