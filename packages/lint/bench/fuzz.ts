@@ -13,14 +13,11 @@ import { FORMATS, formatResult } from '../src/reporters/index.js';
 import { fixedTextProblem } from '../test/support/fix-checks.js';
 import { ANY_VALUE, Mutator, RAW_YAML, TEXT_CUT } from '../test/support/mutations.js';
 import { seedManifests, yamlFiles } from '../test/support/seeds.js';
+import { numberOption } from './support.js';
 
 const args = process.argv.slice(2);
-const option = (name: string, fallback: number) => {
-  const at = args.indexOf(`--${name}`);
-  return at === -1 ? fallback : Number(args.splice(at, 2)[1]);
-};
-const inputs = option('inputs', 20_000);
-const seed = option('seed', 42);
+const inputs = numberOption(args, 'inputs', 20_000);
+const seed = numberOption(args, 'seed', 42);
 const folders = args.length ? args : [new URL('../../../../examples', import.meta.url).pathname];
 
 const texts = [

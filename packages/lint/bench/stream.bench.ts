@@ -6,21 +6,17 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { withPlainEnv } from '@zerodrop/core';
 import { Parser, parseAllDocuments } from 'yaml';
 import { defaultSettings } from '../src/config.js';
 import { lint } from '../src/engine.js';
 import { buildStream } from './stream.js';
+import { interleaved, median, numberOption, ratioText, type Variant } from './support.js';
 
 const args = process.argv.slice(2);
-const option = (name: string, fallback: number) => {
-  const at = args.indexOf(`--${name}`);
-  return at === -1 ? fallback : Number(args.splice(at, 2)[1]);
-};
-const objects = option('objects', 10_000);
-const rounds = option('rounds', 7);
-const memoryMb = option('memory-mb', 36);
+const objects = numberOption(args, 'objects', 10_000);
+const rounds = numberOption(args, 'rounds', 7);
+const memoryMb = numberOption(args, 'memory-mb', 36);
 if (args.length === 0) {
   console.error('usage: stream.bench.js <folders of real manifests...> [--objects N] [--rounds N] [--memory-mb N]');
   process.exit(2);
@@ -28,9 +24,8 @@ if (args.length === 0) {
 
 const text = buildStream(args, { objects });
 const settings = defaultSettings();
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-const variants: { name: string; run: () => void }[] = [
+const variants: Variant[] = [
   {
     name: 'yaml Parser only (CST)',
     run: () => {
@@ -42,18 +37,7 @@ const variants: { name: string; run: () => void }[] = [
   { name: 'zerodrop lint', run: () => lint([{ file: 'stream.yaml', kind: 'manifest', text }], settings) },
 ];
 
-// Interleaved rounds in a rotating order: the machine's load changes over a run, and paired ratios (lint / parse of
-// the same round) cancel most of it.
-for (const v of variants) v.run();
-const samples = variants.map(() => [] as number[]);
-for (let r = 0; r < rounds; r++) {
-  for (let k = 0; k < variants.length; k++) {
-    const i = (r + k) % variants.length;
-    const start = performance.now();
-    variants[i]!.run();
-    samples[i]!.push(performance.now() - start);
-  }
-}
+const samples = interleaved(variants, rounds);
 const findings = lint([{ file: 'stream.yaml', kind: 'manifest', text }], settings).findings.length;
 console.log(
   `stream: ${objects} objects, ${(text.length / 1024 / 1024).toFixed(1)} MiB, ${findings} findings; ${rounds} interleaved rounds`,
@@ -67,10 +51,7 @@ variants.forEach((v, i) => {
       .padStart(6)} ms  median ${median(s).toFixed(0).padStart(6)} ms  ${rate(Math.min(...s)).padStart(7)} objects/s`,
   );
 });
-const ratio = (a: number, b: number) => {
-  const paired = samples[a]!.map((ms, r) => ms / samples[b]![r]!);
-  return `${(Math.min(...samples[a]!) / Math.min(...samples[b]!)).toFixed(2)}x (min/min), ${median(paired).toFixed(2)}x (median of paired rounds)`;
-};
+const ratio = (a: number, b: number) => ratioText(samples[a]!, samples[b]!);
 console.log(`lint / yaml parseAllDocuments:        ${ratio(3, 1)}  (goal <= 1.3x)`);
 console.log(`lint / parse with env lookup off:     ${ratio(3, 2)}`);
 console.log(`lint / yaml Parser only (CST floor):  ${ratio(3, 0)}`);
