@@ -166,7 +166,8 @@ class StringTable {
     if (value.length > 64) return value;
     const known = this.table.get(value);
     if (known !== undefined) return known;
-    this.table.set(value, value);
+    // Values that repeat show up early; a file of distinct values (one huge list) does not fill the table.
+    if (this.table.size < 50_000) this.table.set(value, value);
     return value;
   }
 }
