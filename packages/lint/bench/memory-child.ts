@@ -1,11 +1,11 @@
 // One measured run, in a process of its own: `zerodrop lint --format json > /dev/null` on one file (read, lint, the
-// report written in pieces), or for comparison yaml's parseAllDocuments keeping every Document (what lint did before
-// it read documents one at a time). Prints peak RSS and the heap left after a full collection, as JSON.
-// Run by stream.bench.js: node --expose-gc dist/bench/memory-child.js <lint|yaml-documents> <file>
+// report written in pieces), its parse alone, or for comparison yaml's parseAllDocuments keeping every Document (what
+// lint did before it read documents one at a time). Prints peak RSS and the heap left after a full collection.
+// Run by stream.bench.js: node --expose-gc dist/bench/memory-child.js <lint|parse|yaml-documents> <file>
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { defaultSettings } from '../src/config.js';
-import { lint } from '../src/engine.js';
+import { lint, parseInputs } from '../src/engine.js';
 import { readInput } from '../src/files.js';
 import { formatChunks } from '../src/reporters/index.js';
 
@@ -20,6 +20,8 @@ if (mode === 'lint') {
   for (const chunk of formatChunks(result, 'json', { color: false, version: '0' })) writeSync(out, chunk);
   closeSync(out);
   kept = result;
+} else if (mode === 'parse') {
+  kept = parseInputs([readInput(file)]);
 } else {
   kept = parseAllDocuments(readFileSync(file, 'utf8'));
 }

@@ -67,12 +67,15 @@ try {
   console.log(
     `\nmemory, ${inputMiB.toFixed(1)} MiB stream (${big.split('\n---\n').length} objects); budget 3 x input + 100 MiB = ${Math.round(3 * inputMiB + 100)} MiB`,
   );
-  for (const mode of ['lint', 'yaml-documents']) {
+  const modes = {
+    lint: 'zerodrop lint --format json',
+    parse: 'its parse alone (parseInputs)',
+    'yaml-documents': 'yaml parseAllDocuments, kept',
+  };
+  for (const [mode, name] of Object.entries(modes)) {
     const run = spawnSync(process.execPath, ['--expose-gc', child, mode, file], { encoding: 'utf8' });
     const measured = run.status === 0 ? run.stdout.trim() : `failed: ${run.stderr.split('\n')[0]}`;
-    console.log(
-      `${(mode === 'lint' ? 'zerodrop lint --format json' : 'yaml parseAllDocuments, kept').padEnd(36)} ${measured}`,
-    );
+    console.log(`${name.padEnd(36)} ${measured}`);
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

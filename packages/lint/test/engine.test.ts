@@ -110,3 +110,12 @@ test('nothing to check is said, with where it was looked for', () => {
   assert.match(emptyInputMessage(['-'], lint([manifest('<stdin>', '')], settings)) ?? '', /found in standard input:/);
   assert.equal(emptyInputMessage([], lint([manifest('a.yaml', deployment())], settings)), undefined);
 });
+
+test('merge keys count as kubectl applies them: a preStop merged in from shared defaults is a preStop', () => {
+  const text = deployment({ container: 'lifecycle:\n  <<: {preStop: {sleep: {seconds: 3}}}' });
+  const result = lint([manifest('a.yaml', text)], settings);
+  assert.deepEqual(result.problems, []);
+  assert.ok(!result.findings.some((f) => f.rule === 'prestop-missing'), 'the merged preStop is seen');
+  const without = lint([manifest('a.yaml', deployment())], settings);
+  assert.ok(without.findings.some((f) => f.rule === 'prestop-missing'));
+});
