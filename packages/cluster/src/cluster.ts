@@ -6,7 +6,13 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CoreV1Api, KubeConfig, type V1Node } from '@kubernetes/client-node';
-import { ETCD_VERSION, ensureBinaries, KUBERNETES_VERSION, linkBinaries } from './binaries.js';
+import {
+  binariesUnavailableReason,
+  ETCD_VERSION,
+  ensureBinaries,
+  KUBERNETES_VERSION,
+  linkBinaries,
+} from './binaries.js';
 import {
   apiGet,
   apiserverArgs,
@@ -42,6 +48,11 @@ import {
 
 const AGENT_MAIN = fileURLToPath(new URL('./agent/main.js', import.meta.url));
 const PROGRAMS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', AGENT_MAIN];
+
+/** Why no cluster can be started here (not root, no Go and no ready binaries), or undefined. Tests skip on it. */
+export function clusterUnavailableReason(): string | undefined {
+  return networkUnavailableReason() ?? binariesUnavailableReason();
+}
 
 export interface StartOptions {
   dir?: string;
