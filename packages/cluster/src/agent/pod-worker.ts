@@ -179,10 +179,13 @@ export class PodWorker {
         this.initIndex++;
         continue;
       }
-      if (!current.running && !current.restarting && !done) void current.start();
+      // Each container starts once here; it restarts itself per restartPolicy.
+      if (!this.containersStarted.has(current)) {
+        this.containersStarted.add(current);
+        void current.start();
+      }
       return;
     }
-    // Each container starts once here; it restarts itself per restartPolicy.
     for (const c of this.containers) {
       if (this.containersStarted.has(c)) continue;
       this.containersStarted.add(c);
