@@ -179,7 +179,7 @@ async function go(args: string[], cwd: string, log: (line: string) => void): Pro
 /** `k8s.io/<name>` staging modules that k8s.io/kubernetes replaces with `./staging/src/...` in its own go.mod. */
 export function stagingModules(kubernetesGoMod: string): string[] {
   const out: string[] = [];
-  for (const m of kubernetesGoMod.matchAll(/^\s*(k8s\.io\/[\w.-]+)\s+=>\s+\.\/staging\/src\//gm))
+  for (const m of kubernetesGoMod.matchAll(/^\s*(?:replace\s+)?(k8s\.io\/[\w.-]+)\s+=>\s+\.\/staging\/src\//gm))
     out.push(m[1] as string);
   return [...new Set(out)].sort();
 }

@@ -64,10 +64,15 @@ export async function killCgroup(path: string): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  try {
-    rmdirSync(path);
-  } catch {
-    // still busy; the next stop removes it
+  // Exiting tasks keep the cgroup busy for a moment after cgroup.procs is empty.
+  while (Date.now() < deadline + 2000) {
+    try {
+      rmdirSync(path);
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 }
 

@@ -4,6 +4,7 @@ import {
   clusterStatus,
   DEFAULT_CLUSTER_DIR,
   ETCD_VERSION,
+  ensureBinaries,
   KUBERNETES_VERSION,
   startCluster,
   stopCluster,
@@ -12,7 +13,7 @@ import { UsageError } from '../errors.js';
 import type { Command } from '../main.js';
 import { parseArgs } from '../options.js';
 
-const help = `Usage: zerodrop cluster start | stop | status [--dir DIR] [options]
+const help = `Usage: zerodrop cluster start | stop | status | build [--dir DIR] [options]
 
 A real Kubernetes control plane on this machine, with a node agent that runs pods as local processes.
   start    build the binaries once (Kubernetes ${KUBERNETES_VERSION} and etcd ${ETCD_VERSION} from Go modules, into
@@ -21,6 +22,7 @@ A real Kubernetes control plane on this machine, with a node agent that runs pod
            every node is Ready and /readyz is ok. Each start begins with an empty cluster.
   stop     stop every process, pod, network namespace, veth and bridge of the cluster (also after a crash)
   status   what runs, whether the apiserver is ready, which nodes are Ready (exit 0 running, 1 not)
+  build    only build (or find) the binaries and print their folder, e.g. in a CI image
 
 Options:
   --dir <dir>      the cluster's folder (default ${DEFAULT_CLUSTER_DIR}): DIR/kubeconfig, DIR/bin/kubectl, DIR/logs
@@ -57,7 +59,7 @@ function printStatus(status: ClusterStatus): void {
 async function run(args: string[]): Promise<number> {
   const { paths, flags } = parseArgs(args, ['dir', 'nodes'], ['json']);
   const [action, ...extra] = paths;
-  if (!action) throw new UsageError('say what to do: start, stop or status');
+  if (!action) throw new UsageError('say what to do: start, stop, status or build');
   if (extra.length > 0) throw new UsageError(`unexpected "${extra[0]}"`);
   const dir = typeof flags.get('dir') === 'string' ? (flags.get('dir') as string) : DEFAULT_CLUSTER_DIR;
   const nodesFlag = flags.get('nodes');
@@ -78,6 +80,10 @@ async function run(args: string[]): Promise<number> {
         console.log(`zerodrop cluster: ${wasRunning ? 'stopped' : 'was not running; cleaned up'} (${dir})`);
         return 0;
       }
+      case 'build': {
+        console.log(await ensureBinaries({ onLog: (line) => console.error(`zerodrop cluster: ${line}`) }));
+        return 0;
+      }
       case 'status': {
         const status = await clusterStatus(dir);
         if (flags.has('json')) console.log(JSON.stringify(status, null, 2));
@@ -85,7 +91,7 @@ async function run(args: string[]): Promise<number> {
         return status.running ? 0 : 1;
       }
       default:
-        throw new UsageError(`unknown action "${action}": start, stop or status`);
+        throw new UsageError(`unknown action "${action}": start, stop, status or build`);
     }
   } catch (error) {
     if (error instanceof ClusterError) {
