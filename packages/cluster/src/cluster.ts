@@ -48,6 +48,8 @@ import {
 
 const AGENT_MAIN = fileURLToPath(new URL('./agent/main.js', import.meta.url));
 const PROGRAMS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', AGENT_MAIN];
+/** The daemons a running cluster has, by the names its state records. */
+const COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'node-agent'];
 
 /** Why no cluster can be started here (not root, no Go and no ready binaries), or undefined. Tests skip on it. */
 export function clusterUnavailableReason(): string | undefined {
@@ -118,7 +120,7 @@ export async function startCluster(options: StartOptions = {}): Promise<Cluster>
   const cgroup = createCgroup(layout.prefix);
   rmSync(layout.etcdData, { recursive: true, force: true });
   mkdirSync(layout.logs, { recursive: true });
-  for (const f of ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'node-agent']) {
+  for (const f of COMPONENTS) {
     rmSync(join(layout.logs, `${f}.log`), { force: true });
   }
   rmSync(join(layout.logs, 'pods'), { recursive: true, force: true });
@@ -239,8 +241,8 @@ export async function stopCluster(dir: string = DEFAULT_CLUSTER_DIR): Promise<{ 
 }
 
 async function isHealthy(layout: ClusterLayout, state: ClusterState): Promise<boolean> {
+  if (!COMPONENTS.every((name) => state.processes.some((p) => p.name === name))) return false;
   if (!state.processes.every((p) => isOurs(p.pid, layout.dir))) return false;
-  if (state.processes.length < 5) return false;
   const pki = pkiPaths(layout.pki);
   return (await apiGet(`${state.apiserverUrl}/readyz`, pki))?.status === 200;
 }

@@ -85,14 +85,17 @@ export function tryKill(pid: number, signal: NodeJS.Signals | 0): boolean {
   }
 }
 
-/** The process is alive and its command line still names this cluster's folder (pids get reused). */
+/**
+ * The process is alive and its command line still names this cluster's folder (pids get reused): an argument that
+ * is the folder or names a path inside it, so that /tmp/a never matches a cluster in /tmp/ab.
+ */
 export function isOurs(pid: number, dir: string): boolean {
   try {
-    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // A zombie (state Z) is dead already.
     if (/\) Z /.test(stat)) return false;
-    return cmdline.includes(dir);
+    return args.some((a) => a === dir || a.includes(`${dir}/`));
   } catch {
     return false;
   }

@@ -144,6 +144,7 @@ export class ContainerRuntime {
       this.setState({ kind: 'waiting', reason: 'CreateContainerConfigError', message: (error as Error).message });
       return;
     }
+    if (this.stopped || this.ctx.terminating()) return;
     const command = this.commandLine(env);
     if (!command) {
       const message =
@@ -175,7 +176,8 @@ export class ContainerRuntime {
       this.afterExit(generation, { code: 128, signal: null });
       return;
     }
-    if (generation !== this.generation || this.stopped) {
+    // Deleted or superseded while it started: it never counts as running.
+    if (generation !== this.generation || this.stopped || this.ctx.terminating()) {
       proc.kill();
       return;
     }

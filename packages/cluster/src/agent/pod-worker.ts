@@ -156,14 +156,19 @@ export class PodWorker {
     void this.terminate(pod.metadata?.deletionGracePeriodSeconds ?? 0);
   }
 
+  private creating: Promise<unknown> | undefined;
+
   private async run(): Promise<void> {
     this.changed();
+    const creating = this.options.network.create();
+    this.creating = creating;
     try {
-      this.sandbox = await this.options.network.create();
+      this.sandbox = await creating;
     } catch (error) {
       this.event('Warning', 'FailedCreatePodSandBox', (error as Error).message);
       return;
     }
+    // Deleted meanwhile: terminate() removes the sandbox once this creation is over.
     if (this.terminating) return;
     this.changed();
     this.advance();
@@ -282,6 +287,7 @@ export class PodWorker {
       for (const c of all) c.stopProbes('all');
       this.terminal = true;
       await this.flushStatus();
+      await this.creating?.catch(() => {});
       if (this.sandbox) await this.options.network.remove(this.sandbox);
       if (!this.objectGone) {
         try {
@@ -309,6 +315,7 @@ export class PodWorker {
     this.terminating = true;
     this.objectGone = true;
     await Promise.all([...this.init, ...this.containers].map((c) => c.abort()));
+    await this.creating?.catch(() => {});
     if (this.sandbox) await this.options.network.remove(this.sandbox);
     for (const stream of this.logs.values()) stream.end();
   }
