@@ -39,7 +39,11 @@ export function runHandler(handler: ProbeHandler, target: ProbeTarget, timeoutMs
     case 'tcpSocket':
       return tcpCheck(port, timeoutMs, host);
     case 'grpc':
-      return grpcCheck(port, handler.service ?? '', timeoutMs, host);
+      // A rehearsal maps every port to the replica's one HTTP port, where no gRPC server listens: a TCP connect
+      // stands in. Where ports are the pod's own, the probe speaks grpc.health.v1.
+      return target.resolvePort
+        ? grpcCheck(port, handler.service ?? '', timeoutMs, host)
+        : tcpCheck(port, timeoutMs, host);
     case 'exec':
       return execCheck([...(target.execPrefix ?? []), ...handler.command], target.env, timeoutMs, target.cwd);
   }
