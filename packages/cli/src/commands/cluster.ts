@@ -17,7 +17,7 @@ const help = `Usage: zerodrop cluster start | stop | status | build [--dir DIR] 
 
 A real Kubernetes control plane on this machine, with a node agent that runs pods as local processes.
   start    build the binaries once (Kubernetes ${KUBERNETES_VERSION} and etcd ${ETCD_VERSION} from Go modules, into
-           $XDG_CACHE_HOME/zerodrop/kubernetes/${KUBERNETES_VERSION}, about 6 minutes on 2 cores the first time), then
+           $XDG_CACHE_HOME/zerodrop/kubernetes/${KUBERNETES_VERSION}, 5 to 15 minutes on 2 cores the first time), then
            start etcd, kube-apiserver, kube-controller-manager, kube-scheduler and the node agent; returns when
            every node is Ready and /readyz is ok. Each start begins with an empty cluster.
   stop     stop every process, pod, network namespace, veth and bridge of the cluster (also after a crash)
