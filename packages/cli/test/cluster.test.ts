@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -17,7 +17,7 @@ test('cluster: bad usage is exit 2 with the reason', () => {
   const cwd = tmpdir();
   let r = zerodrop(['cluster'], { cwd });
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /start, stop or status/);
+  assert.match(r.stderr, /start, stop, status or build/);
   r = zerodrop(['cluster', 'restart'], { cwd });
   assert.equal(r.code, 2);
   assert.match(r.stderr, /unknown action "restart"/);
@@ -175,6 +175,35 @@ describe('zerodrop cluster on this machine', { skip }, () => {
     const after = zerodrop(['cluster', 'status', '--dir', dir], { cwd: dir });
     assert.equal(after.code, 1);
   });
+});
+
+test('Ctrl-C during start: exit 130 and nothing of the half-started cluster is left', {
+  skip,
+  timeout: 120_000,
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'zerodrop-cli-interrupted-'));
+  try {
+    const bin = fileURLToPath(new URL('../../bin/zerodrop.js', import.meta.url));
+    const child = spawn(process.execPath, [bin, 'cluster', 'start', '--dir', dir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (c: string) => {
+      stderr += c;
+      // Interrupted while the apiserver starts: etcd and the apiserver run, the rest does not yet.
+      if (/starting kube-apiserver/.test(c)) child.kill('SIGINT');
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    assert.equal(code, 130, stderr);
+    assert.match(stderr, /interrupted/);
+    const layout = clusterLayout(dir, false);
+    const links = spawnSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' }).stdout;
+    assert.doesNotMatch(links, new RegExp(layout.prefix));
+    const ps = spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout;
+    assert.doesNotMatch(ps, new RegExp(`${dir}/`));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 function alive(pid: number): boolean {

@@ -64,6 +64,8 @@ export interface StartOptions {
   onLog?: (line: string) => void;
   /** How long to wait for the cluster to be ready (default 180 s). */
   timeoutMs?: number;
+  /** Aborting stops the start and removes what it started (Ctrl-C). */
+  signal?: AbortSignal;
 }
 
 export function nodeNames(count: number): string[] {
@@ -75,9 +77,11 @@ async function waitFor<T>(
   timeoutMs: number,
   check: () => Promise<T | undefined>,
   alive?: () => string | undefined,
+  signal?: AbortSignal,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    if (signal?.aborted) throw new ClusterError('START_FAILED', `interrupted while waiting for ${what}`);
     const value = await check();
     if (value !== undefined) return value;
     const dead = alive?.();
@@ -157,6 +161,7 @@ export async function startCluster(options: StartOptions = {}): Promise<Cluster>
       timeout,
       async () => ((await httpGet(`${state.etcdUrl}/health`))?.body.includes('"true"') ? true : undefined),
       etcdAlive,
+      options.signal,
     );
     writeKubeconfig(layout.kubeconfig, state.apiserverUrl, pki, 'admin');
     writeKubeconfig(layout.componentKubeconfig('controller-manager'), state.apiserverUrl, pki, 'controller-manager');
@@ -172,6 +177,7 @@ export async function startCluster(options: StartOptions = {}): Promise<Cluster>
       timeout,
       async () => ((await apiGet(`${state.apiserverUrl}/readyz`, pki))?.status === 200 ? true : undefined),
       apiAlive,
+      options.signal,
     );
     log('starting kube-controller-manager, kube-scheduler and the node agent');
     const kcmAlive = daemon(
@@ -194,6 +200,7 @@ export async function startCluster(options: StartOptions = {}): Promise<Cluster>
         return ready >= state.nodes.length ? true : undefined;
       },
       anyDead,
+      options.signal,
     );
     await waitFor(
       'the default service account',
@@ -203,9 +210,14 @@ export async function startCluster(options: StartOptions = {}): Promise<Cluster>
           ? true
           : undefined,
       anyDead,
+      options.signal,
     );
-    await waitFor('/readyz', timeout, async () =>
-      (await apiGet(`${state.apiserverUrl}/readyz`, pki))?.status === 200 ? true : undefined,
+    await waitFor(
+      '/readyz',
+      timeout,
+      async () => ((await apiGet(`${state.apiserverUrl}/readyz`, pki))?.status === 200 ? true : undefined),
+      undefined,
+      options.signal,
     );
     state.startMs = Math.round(performance.now() - began);
     writeState(layout, state);

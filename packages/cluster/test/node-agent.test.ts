@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { CoreV1Api, DiscoveryV1Api, type V1Container, type V1Pod } from '@kubernetes/client-node';
+import { CoordinationV1Api, CoreV1Api, DiscoveryV1Api, type V1Container, type V1Pod } from '@kubernetes/client-node';
 import { type Cluster, clusterUnavailableReason, startCluster, stopCluster } from '../src/index.js';
 import { MERGE_PATCH, watchCollection } from '../src/kube.js';
 import { get, POD_APP, readMarks, START_TIMEOUT_MS, tempDir, waitFor } from './support/cluster.js';
@@ -380,6 +380,17 @@ describe('node agent', { skip }, () => {
     );
     for (const name of ['never', 'onfailure', 'crashing', 'imageonly', 'init']) {
       await core.deleteNamespacedPod({ name, namespace: 'default' });
+    }
+  });
+
+  test('the nodes stay Ready: their Leases are renewed every 10 s', async () => {
+    const coordination = cluster.kubeConfig().makeApiClient(CoordinationV1Api);
+    for (const name of ['zerodrop-node-1', 'zerodrop-node-2']) {
+      const lease = await coordination.readNamespacedLease({ name, namespace: 'kube-node-lease' });
+      const age = Date.now() - new Date(lease.spec?.renewTime as unknown as string).getTime();
+      assert.ok(age < 15_000, `${name}'s lease was renewed ${age} ms ago`);
+      const node = await core.readNode({ name });
+      assert.equal(node.status?.conditions?.find((c) => c.type === 'Ready')?.status, 'True');
     }
   });
 

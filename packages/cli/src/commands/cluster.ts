@@ -70,7 +70,20 @@ async function run(args: string[]): Promise<number> {
   try {
     switch (action) {
       case 'start': {
-        const cluster = await startCluster({ dir, nodes, onLog: (line) => console.error(`zerodrop cluster: ${line}`) });
+        // Ctrl-C while starting: stop what was started, leave nothing behind.
+        const abort = new AbortController();
+        const onSigint = () => abort.abort();
+        process.once('SIGINT', onSigint);
+        process.once('SIGTERM', onSigint);
+        const cluster = await startCluster({
+          dir,
+          nodes,
+          signal: abort.signal,
+          onLog: (line) => console.error(`zerodrop cluster: ${line}`),
+        }).finally(() => {
+          process.off('SIGINT', onSigint);
+          process.off('SIGTERM', onSigint);
+        });
         printStatus(await clusterStatus(cluster.dir));
         console.log(`  stop with   zerodrop cluster stop --dir ${cluster.dir}`);
         return 0;
@@ -96,7 +109,7 @@ async function run(args: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof ClusterError) {
       console.error(`zerodrop cluster: ${error.message}`);
-      return 2;
+      return /^interrupted/.test(error.message) ? 130 : 2;
     }
     throw error;
   }

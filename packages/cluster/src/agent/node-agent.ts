@@ -169,11 +169,8 @@ export class NodeAgent extends EventEmitter {
         renewTime: new Date().toISOString().replace(/\.(\d{3})Z$/, '.$1000Z') as unknown as Date,
       };
       try {
-        await this.api.coordination.replaceNamespacedLease({
-          name: node,
-          namespace,
-          body: { metadata: { name: node, namespace }, spec },
-        });
+        // A merge patch: an update would need the lease's resourceVersion.
+        await this.api.coordination.patchNamespacedLease({ name: node, namespace, body: { spec } }, MERGE_PATCH);
       } catch (error) {
         if (statusCodeOf(error) === 404) {
           await this.api.coordination

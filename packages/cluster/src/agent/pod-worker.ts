@@ -147,7 +147,20 @@ export class PodWorker {
     if (!this.started) {
       this.started = true;
       void this.run();
+      return;
     }
+    // Someone else wrote our part of the status (the node lifecycle controller marks pods not Ready on a NotReady
+    // node): write ours again, as the kubelet's status manager does on its next sync.
+    if (this.sandbox && !this.writing && this.summary(pod.status ?? {}) !== this.summary(this.status())) {
+      this.lastWritten = '';
+      this.scheduleStatus();
+    }
+  }
+
+  /** What must match between the API's status and ours: phase, IP and the conditions the kubelet owns. */
+  private summary(status: { phase?: unknown; podIP?: unknown; conditions?: { type: string; status: string }[] }) {
+    const own = (status.conditions ?? []).filter((c) => c.type === 'Ready' || c.type === 'ContainersReady');
+    return JSON.stringify([status.phase, status.podIP, own.map((c) => `${c.type}=${c.status}`).sort()]);
   }
 
   /** The pod object was removed without us (a force delete): kill with its last grace period (0: the 2 s floor). */
@@ -215,7 +228,10 @@ export class PodWorker {
     setImmediate(() => void this.writeStatus());
   }
 
-  private status(): Record<string, unknown> {
+  private status(): { phase: string; podIP?: string; conditions: { type: string; status: string }[] } & Record<
+    string,
+    unknown
+  > {
     const init = this.init.map((c) => c.status());
     const containers = this.containers.map((c) => c.status());
     const phase = podPhase(this.pod, init, containers, this.terminal);
