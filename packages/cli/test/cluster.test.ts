@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -48,6 +48,16 @@ describe('zerodrop cluster on this machine', { skip }, () => {
     });
     return { code: r.status, out: r.stdout, err: r.stderr };
   };
+
+  const kubectlAsync = (args: string[]) =>
+    new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+      execFile(
+        join(dir, 'bin', 'kubectl'),
+        ['--kubeconfig', join(dir, 'kubeconfig'), ...args],
+        { timeout: 240_000 },
+        (error, out, err) => resolve({ code: error ? ((error.code as number) ?? 1) : 0, out, err }),
+      );
+    });
 
   before(
     () => {
@@ -130,31 +140,42 @@ describe('zerodrop cluster on this machine', { skip }, () => {
 
     const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
     let stop = false;
-    const outcomes: (number | string)[] = [];
+    const outcomes: { at: string; keepAlive: boolean; outcome: number | string }[] = [];
     const load = (async () => {
       while (!stop) {
-        outcomes.push(await request(url, agent));
-        outcomes.push(await request(url, false));
+        for (const keepAlive of [true, false]) {
+          const at = new Date().toISOString();
+          outcomes.push({ at, keepAlive, outcome: await request(url, keepAlive ? agent : false) });
+        }
         await new Promise((r) => setTimeout(r, 20));
       }
     })();
-    const restart = kubectl(['rollout', 'restart', 'deployment/orders-api']);
+    // kubectl runs asynchronously from here: a synchronous child would stall the load with the event loop.
+    const restartAt = new Date().toISOString();
+    const restart = await kubectlAsync(['rollout', 'restart', 'deployment/orders-api']);
     assert.equal(restart.code, 0, restart.err);
-    const done = kubectl(['rollout', 'status', 'deployment/orders-api', '--timeout=180s']);
+    const done = await kubectlAsync(['rollout', 'status', 'deployment/orders-api', '--timeout=180s']);
     assert.equal(done.code, 0, done.err + done.out);
+    const doneAt = new Date().toISOString();
     // Until the last old pod is gone (its preStop and drain outlast the rollout status).
     const gone = Date.now() + 60_000;
     while (Date.now() < gone) {
-      const pods = kubectl(['get', 'pods', '-o', 'jsonpath={.items[*].metadata.deletionTimestamp}']).out.trim();
-      if (pods === '') break;
+      const pods = await kubectlAsync(['get', 'pods', '-o', 'jsonpath={.items[*].metadata.deletionTimestamp}']);
+      if (pods.out.trim() === '') break;
       await new Promise((r) => setTimeout(r, 500));
     }
     stop = true;
     await load;
     agent.destroy();
-    const failed = outcomes.filter((o) => o !== 200);
-    assert.ok(outcomes.length > 100, `only ${outcomes.length} requests were sent`);
-    assert.deepEqual(failed, [], `${failed.length} of ${outcomes.length} requests failed`);
+    const failed = outcomes.filter((o) => o.outcome !== 200);
+    const duringRollout = outcomes.filter((o) => o.at >= restartAt && o.at <= doneAt).length;
+    assert.ok(duringRollout > 100, `only ${duringRollout} requests were sent during the rollout`);
+    const log = readFileSync(join(dir, 'logs', 'node-agent.log'), 'utf8');
+    assert.deepEqual(
+      failed,
+      [],
+      `${failed.length} of ${outcomes.length} requests failed; the node agent's log:\n${log}`,
+    );
   });
 
   test('stop leaves no process, network namespace, veth or bridge, also after kill -9 of the node agent', () => {
