@@ -45,6 +45,34 @@ export function endpointsOf(slices: readonly V1EndpointSlice[], servicePort: Pic
   return out;
 }
 
+/**
+ * The endpoints of one Service port as the API has them now, kept up to date from a watch of its EndpointSlices:
+ * a rehearse `EndpointSlice` (emits 'change' with the new list). Put `DelayedEndpoints` and any of rehearse's
+ * consumers (L4Proxy, L7Proxy, ExternalLoadBalancer) on top of it to have them follow a real cluster.
+ */
+export function watchServiceEndpoints(
+  kubeConfig: KubeConfig,
+  target: { namespace: string; service: string; port?: string },
+): { endpoints: EndpointSlice; stop: () => void } {
+  const endpoints = new EndpointSlice();
+  const slices = new Map<string, V1EndpointSlice>();
+  const discovery = kubeConfig.makeApiClient(DiscoveryV1Api);
+  const selector = `${SERVICE_NAME_LABEL}=${target.service}`;
+  const watcher = watchCollection<V1EndpointSlice>(
+    kubeConfig,
+    `/apis/discovery.k8s.io/v1/namespaces/${target.namespace}/endpointslices`,
+    () => discovery.listNamespacedEndpointSlice({ namespace: target.namespace, labelSelector: selector }),
+    (type, slice) => {
+      const name = slice.metadata?.name ?? '';
+      if (type === 'delete') slices.delete(name);
+      else slices.set(name, slice);
+      endpoints.replace(endpointsOf([...slices.values()], { name: target.port ?? '' }));
+    },
+    { labelSelector: selector },
+  );
+  return { endpoints, stop: () => watcher.stop() };
+}
+
 /** One NodePort: the truth from the API, the proxy's delayed copy, and its listeners. */
 interface NodePortEntry {
   key: string;

@@ -6,7 +6,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { CoordinationV1Api, CoreV1Api, DiscoveryV1Api, type V1Container, type V1Pod } from '@kubernetes/client-node';
-import { type Cluster, clusterUnavailableReason, startCluster, stopCluster } from '../src/index.js';
+import { DelayedEndpoints, type Endpoint, L7Proxy } from '@zerodrop/rehearse';
+import {
+  type Cluster,
+  clusterUnavailableReason,
+  startCluster,
+  stopCluster,
+  watchServiceEndpoints,
+} from '../src/index.js';
 import { MERGE_PATCH, watchCollection } from '../src/kube.js';
 import { get, POD_APP, readMarks, START_TIMEOUT_MS, tempDir, waitFor } from './support/cluster.js';
 
@@ -309,7 +316,21 @@ describe('node agent', { skip }, () => {
     );
     const pod = await waitFor('kep-0 Ready', () => ready('kep-0'));
     const url = await cluster.nodePortUrl('kep');
+    // What a consumer of the real EndpointSlices sees, change by change.
+    const seen: string[] = [];
+    const watched = watchServiceEndpoints(cluster.kubeConfig(), { namespace: 'default', service: 'kep', port: 'http' });
+    watched.endpoints.on('change', (list: Endpoint[]) =>
+      seen.push(list.map((e) => `${e.pod}:${e.ready}/${e.serving}/${e.terminating}`).join(',')),
+    );
     await waitFor('the NodePort answers', async () => ('status' in (await get(url)) ? true : undefined), 30_000);
+    // Any of rehearse's consumers can follow the real slices: here an L7 proxy (ingress-nginx's model), no delay.
+    const ingress = new L7Proxy(new DelayedEndpoints(watched.endpoints, () => 0));
+    const ingressPort = await ingress.listen();
+    await waitFor('the L7 proxy routes', async () => {
+      const r = await get(`http://127.0.0.1:${ingressPort}/`);
+      return 'status' in r && r.status === 200 && r.body === 'kep-0\n' ? true : undefined;
+    });
+    await ingress.close();
     const endpoint = async () => {
       const slices = await discovery.listNamespacedEndpointSlice({
         namespace: 'default',
@@ -331,6 +352,9 @@ describe('node agent', { skip }, () => {
     await new Promise((r) => setTimeout(r, 2500));
     const refused = await get(url);
     assert.ok('error' in refused, `expected no route, got ${JSON.stringify(refused)}`);
+    watched.stop();
+    assert.deepEqual(seen.slice(-3), ['kep-0:true/true/false', 'kep-0:false/true/true', 'kep-0:false/false/true']);
+    assert.equal(watched.endpoints.endpoints[0]?.host, pod.status?.podIP);
     await core.deleteNamespacedService({ name: 'kep', namespace: 'default' });
     await core.deleteNamespacedPod({ name: 'kep-0', namespace: 'default', gracePeriodSeconds: 0 });
   });
