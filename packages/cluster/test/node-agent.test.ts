@@ -192,6 +192,36 @@ describe('node agent', { skip }, () => {
     assert.equal(last?.containerStatuses?.[0]?.state?.terminated?.reason, 'Error');
   });
 
+  test('a force delete during a long preStop: gone from the API at once, SIGTERM now, SIGKILL 2 s later', {
+    timeout: 60_000,
+  }, async () => {
+    await createPod('forced', {
+      terminationGracePeriodSeconds: 60,
+      containers: [
+        appContainer('forced', { lifecycle: { preStop: { sleep: { seconds: 50 } } } }, { ON_SIGTERM: 'ignore' }),
+      ],
+    });
+    const pod = await waitFor('forced Ready', () => ready('forced'));
+    await core.deleteNamespacedPod({ name: 'forced', namespace: 'default' });
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(readMarks(marks('forced')).filter((m) => m.what === 'sigterm').length, 0, 'SIGTERM during preStop');
+    const t0 = Date.now();
+    await core.deleteNamespacedPod({ name: 'forced', namespace: 'default', gracePeriodSeconds: 0 });
+    await assert.rejects(read('forced'), 'the object is gone at once');
+    const sigterm = await waitFor(
+      'SIGTERM',
+      () => readMarks(marks('forced')).find((m) => m.what === 'sigterm'),
+      10_000,
+    );
+    assert.ok(sigterm.at - t0 < 2000, `SIGTERM ${sigterm.at - t0} ms after the force delete`);
+    const dead = await waitFor(
+      'the app gone',
+      async () => ('error' in (await get(`http://${pod.status?.podIP}:8080/`)) ? Date.now() : undefined),
+      15_000,
+    );
+    assert.ok(dead - t0 >= 1500 && dead - t0 < 8000, `gone ${dead - t0} ms after the force delete`);
+  });
+
   test('preStop httpGet and exec run against the pod, before the stop signal; exit 0 ends it Succeeded', {
     timeout: 60_000,
   }, async () => {

@@ -350,12 +350,42 @@ export class ContainerRuntime {
 
   /**
    * killContainer: preStop (when the grace period is above 0), cut at the grace period; the stop signal; SIGKILL
-   * at sigkillDelayMs. Resolves when the process has exited. A second call waits for the first.
+   * at sigkillDelayMs. Resolves when the process has exited. A second call while the first runs waits for it, but a
+   * shorter grace period (a later delete with --grace-period, a force delete) takes over as the kubelet's new kill
+   * does: the stop signal now (the running preStop no longer holds it back) and SIGKILL max(grace, 2 s) later, when
+   * that is sooner.
    */
   kill(graceSeconds: number, message: string): Promise<void> {
-    if (this.killing) return this.killing;
+    if (this.killing) {
+      this.shorten?.(graceSeconds);
+      return this.killing;
+    }
     const proc = this.process;
     if (!proc?.running) return Promise.resolve();
+    /** When SIGKILL is due (performance.now() time); undefined until the stop signal is sent. */
+    let killAt: number | undefined;
+    /** A sooner SIGKILL asked for while the preStop hook still ran. */
+    let soonerAt = Number.POSITIVE_INFINITY;
+    let timer: NodeJS.Timeout | undefined;
+    const arm = (at: number) => {
+      killAt = at;
+      clearTimeout(timer);
+      timer = setTimeout(() => proc.kill(), Math.max(0, at - performance.now()));
+    };
+    let cutPreStop: () => void = () => {};
+    const preStopCut = new Promise<boolean>((resolve) => {
+      cutPreStop = () => resolve(false);
+    });
+    this.shorten = (grace) => {
+      const at = performance.now() + Math.max(grace, MINIMUM_GRACE_SECONDS) * 1000;
+      if (killAt === undefined) {
+        soonerAt = Math.min(soonerAt, at);
+        cutPreStop();
+      } else if (at < killAt) {
+        proc.signal('SIGTERM');
+        arm(at);
+      }
+    };
     this.killing = (async () => {
       this.ctx.event('Normal', 'Killing', message);
       const begin = performance.now();
@@ -363,23 +393,27 @@ export class ContainerRuntime {
       const hook = this.spec.lifecycle?.preStop;
       if (hook && graceSeconds > 0) {
         const env = await this.ctx.env(this.spec).catch(() => ({}));
-        const ok = await this.runHook(hook, env, graceSeconds * 1000, proc);
+        const ok = await Promise.race([this.runHook(hook, env, graceSeconds * 1000, proc), preStopCut]);
         preStopMs = performance.now() - begin;
         if (!ok) this.ctx.event('Warning', 'FailedPreStopHook', 'PreStopHook failed');
       }
-      const killAt = sigkillDelayMs(graceSeconds, preStopMs);
       proc.signal('SIGTERM');
-      const timer = setTimeout(() => proc.kill(), Math.max(0, killAt - (performance.now() - begin)));
+      arm(Math.min(begin + sigkillDelayMs(graceSeconds, preStopMs), soonerAt));
       await proc.exited();
       clearTimeout(timer);
       await this.exited();
     })();
     const done = this.killing;
     void done.finally(() => {
-      if (this.killing === done) this.killing = undefined;
+      if (this.killing === done) {
+        this.killing = undefined;
+        this.shorten = undefined;
+      }
     });
     return done;
   }
+
+  private shorten: ((graceSeconds: number) => void) | undefined;
 
   /**
    * Runs a lifecycle hook, at most `limitMs`; resolves to whether it succeeded. An exec hook runs in the container's

@@ -287,10 +287,19 @@ export class PodWorker {
   }
 
   private termination: Promise<void> | undefined;
+  private graceSeconds = Number.POSITIVE_INFINITY;
 
   /** The kubelet's termination of a deleted pod; resolves when the pod is gone from this node. */
   terminate(graceSeconds: number): Promise<void> {
-    if (this.termination) return this.termination;
+    if (this.termination) {
+      // A later delete with a shorter grace period (or a force delete) shortens the kills under way.
+      if (graceSeconds < this.graceSeconds) {
+        this.graceSeconds = graceSeconds;
+        for (const c of [...this.init, ...this.containers]) void c.kill(graceSeconds, `Stopping container ${c.name}`);
+      }
+      return this.termination;
+    }
+    this.graceSeconds = graceSeconds;
     this.terminating = true;
     this.termination = (async () => {
       const all = [...this.init, ...this.containers];
