@@ -561,14 +561,12 @@ export class GracefulHandle extends EventEmitter<GracefulEvents> {
       }
       // A forced exit or a deadline that cut work leaves no time for the app's own shutdown code.
       if (exitCode === 0) {
-        const reached = deliverHeldSignals(handler);
-        if (reached > 0) {
-          others += reached;
+        others += deliverHeldSignals(handler, (held, listeners) =>
           this.logger.info(
-            { event: 'signal_delivered', signal, listeners: reached },
-            `drained; ${signal} delivered to the app's own ${signal} listener(s)`,
-          );
-        }
+            { event: 'signal_delivered', signal: held, listeners },
+            `drained; ${held} goes to the app's own ${held} listener(s) now`,
+          ),
+        );
       } else releaseSignals(handler);
     }
     return others;

@@ -60,10 +60,13 @@ export function ownSignal(signal: NodeJS.Signals, owner: Owner): void {
 }
 
 /**
- * Stop owning every signal, then deliver the ones that arrived to the other listeners. Returns how many other
- * listeners got a signal (0: the process has no other shutdown code to wait for).
+ * Stop owning the owner's signals, then deliver the ones that arrived to the other listeners (`before` is told first:
+ * they may exit the process). Returns how many listeners got a signal (0: no other shutdown code to wait for).
  */
-export function deliverHeldSignals(owner: Owner): number {
+export function deliverHeldSignals(
+  owner: Owner,
+  before: (signal: NodeJS.Signals, listeners: number) => void = () => {},
+): number {
   let reached = 0;
   for (const [signal, current] of owners) {
     if (current !== owner) continue;
@@ -76,6 +79,7 @@ export function deliverHeldSignals(owner: Owner): number {
     const others = process.listenerCount(signal);
     if (others === 0) continue;
     reached += others;
+    before(signal, others);
     unwrappedEmit?.call(process, signal, signal);
   }
   return reached;
