@@ -18,10 +18,15 @@ export const PRELOAD_ENVIRONMENT = {
   ZERODROP_PORT: 'which server to attach to: the one listening on this port (default: $PORT; neither: the first)',
   ZERODROP_CHECKS: 'a module exporting `checks` (readiness) and/or `onShutdown` (cleanup hooks), path from the cwd',
   ZERODROP_ATTACH_TIMEOUT_MS: 'warn when no server was attached within this many ms (default 30000)',
+  ZERODROP_WARMUP_PATH:
+    "started (startup/readiness 200) only once the app's handler answered a GET of this path with anything but 502/503/504 (default /; off: at listen)",
 } as const;
 
 const REGISTERED = Symbol.for('zerodrop.graceful.preload');
 const DEFAULT_ATTACH_TIMEOUT = 30_000;
+/** Statuses that mean "not serving yet" (a framework that answers while it starts, a proxy in front). */
+const NOT_YET = new Set([502, 503, 504]);
+const WARMUP_RETRY_MS = 250;
 
 type Env = Record<string, string | undefined>;
 
@@ -83,6 +88,64 @@ function targetPort(env: Env): { port: number | undefined; from: string } {
   return { port: undefined, from: 'the first HTTP server' };
 }
 
+/** Where a local client reaches a server that listens on `address` (a wildcard means every interface). */
+function loopback(address: net.AddressInfo): string {
+  if (address.address === '0.0.0.0') return '127.0.0.1';
+  if (address.address === '::') return '::1';
+  return address.address;
+}
+
+/**
+ * Resolves once the app's own handler answered `GET path` (anything but 502/503/504): a server that listens before
+ * its framework can serve (Next.js listens first, then loads its config and routes) is not started before that.
+ */
+function warmUp(server: net.Server, path: string, logger: Logger): Promise<void> {
+  const address = server.address();
+  if (typeof address !== 'object' || address === null || serverKind(server)?.startsWith('http2'))
+    return Promise.resolve();
+  const secure = server instanceof https.Server;
+  const startedAt = Date.now();
+  let warned = false;
+  return new Promise<void>((resolve) => {
+    const attempt = (last: string) => {
+      if (!server.listening) return; // closed before it ever answered: nothing to wait for
+      if (!warned && Date.now() - startedAt > DEFAULT_ATTACH_TIMEOUT) {
+        warned = true;
+        logger.warn(
+          { event: 'warmup_pending', path, last },
+          `the app has not answered GET ${path} for ${DEFAULT_ATTACH_TIMEOUT} ms (last: ${last}): still "starting" (ZERODROP_WARMUP_PATH picks another path, off skips this)`,
+        );
+      }
+      const request = (secure ? https : http).request(
+        {
+          host: loopback(address),
+          port: address.port,
+          path,
+          method: 'GET',
+          agent: false,
+          headers: { 'user-agent': 'zerodrop-warmup', connection: 'close' },
+          ...(secure ? { rejectUnauthorized: false } : {}),
+        },
+        (response) => {
+          response.resume();
+          const status = response.statusCode ?? 0;
+          if (NOT_YET.has(status)) setTimeout(attempt, WARMUP_RETRY_MS, `HTTP ${status}`).unref();
+          else {
+            logger.info(
+              { event: 'warm', path, status, ms: Date.now() - startedAt },
+              `the app answered GET ${path} (${status}) ${Date.now() - startedAt} ms after listening: started`,
+            );
+            resolve();
+          }
+        },
+      );
+      request.on('error', (error) => setTimeout(attempt, WARMUP_RETRY_MS, errorFields(error).error).unref());
+      request.end();
+    };
+    attempt('none yet');
+  });
+}
+
 /** Import the ZERODROP_CHECKS module (a path from the cwd, or a package name). */
 async function loadChecksModule(specifier: string): Promise<ChecksModule> {
   const cwd = process.cwd();
@@ -125,6 +188,11 @@ export function registerPreload(env: Env = process.env): void {
     fail(error instanceof GracefulError ? error.message : describe(error));
   }
   const timeout = attachTimeout(env);
+  const warmupPath = env.ZERODROP_WARMUP_PATH?.trim() || '/';
+  if (warmupPath !== 'off' && !warmupPath.startsWith('/'))
+    fail(
+      `environment variable ZERODROP_WARMUP_PATH=${JSON.stringify(warmupPath)} must be a path starting with "/", or off`,
+    );
   targetPort(env); // validates ZERODROP_PORT now, not at the first listen
   // Before the app adds its own listeners, so that Node binds the gate (see signals.ts).
   if (hold) installSignalGate();
@@ -157,7 +225,6 @@ export function registerPreload(env: Env = process.env): void {
           ),
       )
     : undefined;
-  if (checksLoaded) options.startup = () => checksLoaded;
 
   const seen: string[] = [];
   const watched = new WeakSet<net.Server>();
@@ -171,8 +238,12 @@ export function registerPreload(env: Env = process.env): void {
       seen.push(`${where(address)} (${kind ?? 'not an HTTP server'})`);
       return;
     }
+    // Started once the checks module is in and the app's own handler answers.
+    const gates = [checksLoaded, warmupPath === 'off' ? undefined : warmUp(server, warmupPath, logger)];
+    const pending = gates.filter((gate): gate is Promise<void> => gate !== undefined);
+    const startup = pending.length > 0 ? () => Promise.all(pending) : undefined;
     try {
-      handle = new GracefulHandle(server, options);
+      handle = new GracefulHandle(server, startup ? { ...options, startup } : options);
     } catch (error) {
       if (error instanceof GracefulError && error.code === 'ERR_ZERODROP_ALREADY_ATTACHED') {
         logger.info(

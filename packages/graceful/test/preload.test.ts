@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { get, sleep, startApp } from './support/child.js';
+import { freePort, get, sleep, startApp } from './support/child.js';
 import { L4Proxy } from './support/l4-proxy.js';
 import { Load } from './support/load.js';
 
@@ -16,15 +15,6 @@ const checksModule = fileURLToPath(new URL('../../test/fixtures/checks.mjs', imp
 const notChecks = fileURLToPath(new URL('../../test/fixtures/not-checks.mjs', import.meta.url));
 const IMPORT = ['--import', '@zerodrop/graceful/register'];
 const REQUIRE = ['--require', '@zerodrop/graceful/register'];
-
-/** A port that was free a moment ago (for a fixture that must listen on a known $PORT next to another server). */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /**
  * One replica swapped behind an L4 proxy under keep-alive load with 20 % slow requests: SIGTERM at t0, the proxy
@@ -143,6 +133,25 @@ test('ZERODROP_CHECKS: readiness checks and a cleanup hook from a module, no cod
   assert.ok(hook > closing && closing >= 0, 'the hook ran after the drain');
 });
 
+test("started only once the app's own handler answers: a server that listens before it can serve is not ready early", async (t) => {
+  const app = await startApp([...IMPORT, esmApp], { env: { FIXTURE_WARMUP_MS: '800' } });
+  t.after(() => app.kill());
+  const url = (path: string) => `http://127.0.0.1:${app.port}${path}`;
+  const early = await get(url('/health/startup'));
+  assert.equal(early.status, 503, 'not started while the app answers 503');
+  assert.equal((await get(url('/health/ready'))).status, 503);
+  const warm = await app.waitFor((l) => l.event === 'warm', 5000);
+  assert.equal(warm.status, 200);
+  assert.equal(warm.path, '/');
+  assert.ok((warm.ms as number) >= 700, `warm after ${warm.ms} ms`);
+  assert.ok(
+    app.lines.some((l) => l.fixture === 'not_yet'),
+    'the warm-up asked while the app was not serving',
+  );
+  assert.equal((await get(url('/health/startup'))).status, 200);
+  assert.equal((await get(url('/health/ready'))).status, 200);
+});
+
 /** Starts a process that is expected to exit at once; resolves its exit code and output. */
 async function runToExit(args: string[], env: Record<string, string>) {
   const { spawn } = await import('node:child_process');
@@ -158,6 +167,7 @@ test('a bad ZERODROP_* value or checks module: one clear line, exit 1, no stack 
   const cases: [Record<string, string>, RegExp][] = [
     [{ ZERODROP_DRAIN_DELAY_MS: 'soon' }, /ZERODROP_DRAIN_DELAY_MS="soon" is not a number/],
     [{ ZERODROP_PORT: 'http' }, /ZERODROP_PORT="http" is not a port number/],
+    [{ ZERODROP_WARMUP_PATH: 'index' }, /ZERODROP_WARMUP_PATH="index" must be a path/],
     [{ ZERODROP_CHECKS: './no-such-checks.mjs' }, /ZERODROP_CHECKS=\.\/no-such-checks\.mjs: cannot load it/],
     [{ ZERODROP_CHECKS: notChecks }, /exports neither `checks` nor `onShutdown`/],
   ];
