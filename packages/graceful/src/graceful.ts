@@ -374,6 +374,8 @@ export class GracefulHandle extends EventEmitter<GracefulEvents> {
       this.beginShutdown(signal, this.options.drainDelay);
       return;
     }
+    // Closed: the process is exiting, or the app's own listeners are getting the signal the drain held.
+    if (this.currentState === 'closed') return;
     if (signal === 'SIGINT') {
       this.logger.warn({ event: 'forced', signal }, 'second interrupt: exiting now');
       const cut = this.tracker.summary();
@@ -542,8 +544,16 @@ export class GracefulHandle extends EventEmitter<GracefulEvents> {
     this.logger.info({ event: 'closed', exitCode, durationMs: result.durationMs }, `closed, exit code ${exitCode}`);
     this.announce('closed', result);
     this.resolveClosed(result);
-    const others = this.releaseSignals(exitCode);
-    if (!this.options.exit) return;
+    // A forced exit or a deadline that cut work leaves no time for the app's own shutdown code.
+    const others = this.options.holdSignalListeners && exitCode === 0 ? this.deliverHeldSignals() : 0;
+    if (!this.options.exit) {
+      for (const [signal, handler] of this.signalHandlers) {
+        if (this.options.holdSignalListeners) releaseSignals(handler);
+        else process.off(signal, handler);
+      }
+      return;
+    }
+    // The signal handlers stay: a signal during the exit must not kill the process by the default action.
     if (others === 0) process.exit(exitCode);
     // The app's own SIGTERM/SIGINT code runs now; it usually exits. If it does not, the process ends when nothing is
     // left to do, or after hookTimeout, with this exit code.
@@ -551,23 +561,16 @@ export class GracefulHandle extends EventEmitter<GracefulEvents> {
     setTimeout(() => process.exit(exitCode), this.options.hookTimeout).unref();
   }
 
-  /** Stop handling signals; with held listeners, deliver the signal to them after a drain. Returns how many ran. */
-  private releaseSignals(exitCode: 0 | 1 | 130): number {
+  /** After a drain: the signals held from the app's own listeners go to them now. Returns how many ran. */
+  private deliverHeldSignals(): number {
     let others = 0;
-    for (const [signal, handler] of this.signalHandlers) {
-      if (!this.options.holdSignalListeners) {
-        if (!this.options.exit) process.off(signal, handler);
-        continue;
-      }
-      // A forced exit or a deadline that cut work leaves no time for the app's own shutdown code.
-      if (exitCode === 0) {
-        others += deliverHeldSignals(handler, (held, listeners) =>
-          this.logger.info(
-            { event: 'signal_delivered', signal: held, listeners },
-            `drained; ${held} goes to the app's own ${held} listener(s) now`,
-          ),
-        );
-      } else releaseSignals(handler);
+    for (const handler of this.signalHandlers.values()) {
+      others += deliverHeldSignals(handler, (signal, listeners) =>
+        this.logger.info(
+          { event: 'signal_delivered', signal, listeners },
+          `drained; ${signal} goes to the app's own ${signal} listener(s) now`,
+        ),
+      );
     }
     return others;
   }
@@ -620,6 +623,11 @@ export class GracefulHandle extends EventEmitter<GracefulEvents> {
         `probe server could not listen on port ${port}`,
       ),
     );
+    probeServer.once('listening', () => {
+      const address = probeServer.address();
+      const actual = typeof address === 'object' && address ? address.port : port;
+      this.logger.info({ event: 'probe_listening', port: actual }, `probes also on port ${actual}`);
+    });
     probeServer.listen(port, this.options.probeHost);
     return probeServer;
   }

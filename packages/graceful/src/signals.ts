@@ -60,24 +60,21 @@ export function ownSignal(signal: NodeJS.Signals, owner: Owner): void {
 }
 
 /**
- * Stop owning the owner's signals, then deliver the ones that arrived to the other listeners (`before` is told first:
- * they may exit the process). Returns how many listeners got a signal (0: no other shutdown code to wait for).
+ * Deliver the signals that reached `owner` to the other listeners (`before` is told first: they may exit the
+ * process). The owner keeps its signals: the process stays covered until it exits (with no listener at all, a signal
+ * that arrives while the process exits would kill it by the default action), and the owner is called too (it ignores
+ * signals once it is done). Returns how many other listeners got a signal (0: no other shutdown code to wait for).
  */
 export function deliverHeldSignals(
   owner: Owner,
   before: (signal: NodeJS.Signals, listeners: number) => void = () => {},
 ): number {
   let reached = 0;
-  for (const [signal, current] of owners) {
-    if (current !== owner) continue;
-    owners.delete(signal);
-    process.off(signal, placeholder);
-  }
   for (const signal of [...held]) {
-    if (owners.has(signal)) continue;
+    if (owners.get(signal) !== owner) continue;
     held.delete(signal);
-    const others = process.listenerCount(signal);
-    if (others === 0) continue;
+    const others = process.listenerCount(signal) - 1; // all but the placeholder
+    if (others <= 0) continue;
     reached += others;
     before(signal, others);
     unwrappedEmit?.call(process, signal, signal);
@@ -85,7 +82,7 @@ export function deliverHeldSignals(
   return reached;
 }
 
-/** Stop owning without delivering anything (a forced exit, a deadline that cut work, tests). */
+/** Stop owning the owner's signals (embedding without process.exit, tests): the process's own handling returns. */
 export function releaseSignals(owner: Owner): void {
   for (const [signal, current] of owners) {
     if (current !== owner) continue;

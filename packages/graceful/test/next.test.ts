@@ -12,6 +12,7 @@ import { Load } from './support/load.js';
 
 const exampleDir = fileURLToPath(new URL('../../../../examples/next-frontend/', import.meta.url));
 const replacement = fileURLToPath(new URL('./fixtures/preload-app.js', import.meta.url));
+const customServer = fileURLToPath(new URL('../../test/fixtures/next-custom-server.mjs', import.meta.url));
 
 interface Build {
   exampleDir: string;
@@ -26,7 +27,7 @@ function built(): Promise<Build> {
   return build;
 }
 
-type Variant = 'next start' | 'standalone';
+type Variant = 'next start' | 'standalone' | 'custom server';
 
 const packageDir = fileURLToPath(new URL('../../', import.meta.url));
 let image: string | undefined;
@@ -52,6 +53,7 @@ async function imageLayout(): Promise<string> {
   return app;
 }
 
+/** `preload`: with @zerodrop/graceful (the preload for next start and standalone, graceful(server) in a custom server). */
 async function startNext(variant: Variant, preload: boolean): Promise<App> {
   const { nextBin } = await built();
   const port = await freePort();
@@ -62,6 +64,12 @@ async function startNext(variant: Variant, preload: boolean): Promise<App> {
   };
   // The preload exactly as an image sets it: NODE_OPTIONS, nothing in the app.
   if (preload) env.NODE_OPTIONS = '--import @zerodrop/graceful/register';
+  if (variant === 'custom server') {
+    // The app's own server: graceful(server) in code (no preload), or nothing at all.
+    const fixture = { FIXTURE_NEXT_DIR: exampleDir, FIXTURE_GRACEFUL: preload ? '1' : '0' };
+    delete env.NODE_OPTIONS;
+    return startApp([customServer], { env: { ...env, ...fixture }, cwd: exampleDir, startTimeoutMs: 60_000 });
+  }
   if (variant === 'next start') {
     return startApp([nextBin, 'start', '--hostname', '127.0.0.1'], {
       port,
@@ -112,8 +120,9 @@ async function rollover(t: { after: (fn: () => unknown) => void }, variant: Vari
   return { old, exit, killed, exitMs: exit.at - sigtermAt, result };
 }
 
-for (const variant of ['next start', 'standalone'] as const) {
-  test(`Next.js ${variant}: drops requests on SIGTERM as it ships, none with NODE_OPTIONS=--import @zerodrop/graceful/register`, async (t) => {
+for (const variant of ['next start', 'standalone', 'custom server'] as const) {
+  const how = variant === 'custom server' ? 'graceful(server)' : 'NODE_OPTIONS=--import @zerodrop/graceful/register';
+  test(`Next.js ${variant}: drops requests on SIGTERM as it ships, none with ${how}`, async (t) => {
     const plain = await rollover(t, variant, false);
     assert.ok(plain.result.failed > 0, `${variant} without the preload dropped nothing: this test would prove nothing`);
 
@@ -121,6 +130,12 @@ for (const variant of ['next start', 'standalone'] as const) {
     assert.equal(killed, false, `still running ${GRACE_MS} ms after SIGTERM:\n${old.output()}`);
     assert.equal(result.failed, 0, `${JSON.stringify(result.failures.slice(0, 5))}\n${old.output()}`);
     assert.ok(result.ok > 100, `only ${result.ok} responses`);
+    assert.ok(exitMs >= 800, `exited ${exitMs} ms after SIGTERM, before the drain delay`);
+    if (variant === 'custom server') {
+      // No Next.js signal handler in a custom server: graceful exits 0 once drained and app.close() ran.
+      assert.equal(exit.code, 0, old.output());
+      return;
+    }
     const attached = old.lines.filter((l) => l.event === 'attached');
     assert.equal(attached.length, 1, 'said once what it attached to');
     assert.equal(attached[0]!.port, old.port);
@@ -130,7 +145,6 @@ for (const variant of ['next start', 'standalone'] as const) {
     const delivered = old.lines.findIndex((l) => l.event === 'signal_delivered');
     assert.ok(closed >= 0 && delivered > closed, old.output());
     assert.equal(exit.code, 143);
-    assert.ok(exitMs >= 800, `exited ${exitMs} ms after SIGTERM, before the drain delay`);
     assert.ok(!/ERR_SERVER_NOT_RUNNING|Server is not running/.test(old.output()), "Next's server.close() waited");
   });
 }
@@ -139,6 +153,10 @@ test('Next.js next start: probes answered by the preload, readiness 503 while dr
   const app = await startNext('next start', true);
   t.after(() => app.kill());
   const url = (path: string) => `http://127.0.0.1:${app.port}${path}`;
+  // Started once Next's own handler answered (it listens before it loads its routes).
+  const warm = await app.waitFor((l) => l.event === 'warm', 30_000);
+  assert.equal(warm.status, 200);
+  await app.waitFor((l) => l.event === 'ready');
   assert.equal((await get(url('/health/ready'))).status, 200);
   assert.equal((await get(url('/health/startup'))).status, 200);
   const page = await get(url('/'));

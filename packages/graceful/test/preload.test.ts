@@ -152,6 +152,27 @@ test("started only once the app's own handler answers: a server that listens bef
   assert.equal((await get(url('/health/ready'))).status, 200);
 });
 
+test('the preStop hook drains, then SIGTERM arrives while the process exits: exit 0, never killed by it', async (t) => {
+  // The kubelet sends SIGTERM the moment the hook answers, which is also when a drained process exits.
+  const runs = await Promise.all(
+    Array.from({ length: 6 }, async () => {
+      const app = await startApp([...IMPORT, esmApp], {
+        env: { ZERODROP_PROBE_PORT: '0', ZERODROP_DRAIN_DELAY_MS: '200', ZERODROP_WARMUP_PATH: 'off' },
+      });
+      t.after(() => app.kill());
+      const probe = await app.waitFor((l) => l.event === 'probe_listening');
+      const hook = await get(`http://127.0.0.1:${probe.port}/health/prestop`);
+      assert.equal(hook.status, 200);
+      app.signal('SIGTERM');
+      return { app, exit: await app.exited };
+    }),
+  );
+  for (const { app, exit } of runs) {
+    assert.equal(exit.signal, null, `killed by ${exit.signal}:\n${app.output()}`);
+    assert.equal(exit.code, 0, app.output());
+  }
+});
+
 /** Starts a process that is expected to exit at once; resolves its exit code and output. */
 async function runToExit(args: string[], env: Record<string, string>) {
   const { spawn } = await import('node:child_process');
