@@ -54,7 +54,7 @@ if (spawnSync(tsc, ['-b'], { cwd: root, stdio: 'inherit' }).status !== 0) {
   process.exit(1);
 }
 const { ensureBuilt } = await import('../examples/next-frontend/scripts/build.mjs');
-const { rehearseNext } = await import('../examples/next-frontend/scripts/rehearse.mjs');
+const { rehearseNext, failureKinds, oldPodExits } = await import('../examples/next-frontend/scripts/rehearse.mjs');
 try {
   await ensureBuilt({ log: console.log });
 } catch (error) {
@@ -103,13 +103,6 @@ for (const profile of ['kube-proxy', 'gke-neg']) {
 
 const pad = (s, n) => String(s).padEnd(n);
 const lpad = (s, n) => String(s).padStart(n);
-const kinds = (result) =>
-  Object.entries(result.requests.byKind)
-    .filter(([, n]) => n > 0)
-    .map(([kind, n]) => `${kind} ${n}`)
-    .join(', ') || '–';
-const exits = (result) =>
-  [...new Set(result.pods.filter((p) => p.revision === 'old').map((p) => p.signal ?? `exit ${p.exitCode}`))].join('/');
 
 step('comparison');
 console.log(
@@ -118,7 +111,7 @@ console.log(
 for (const { profile, preload, result } of rows) {
   console.log(
     `${pad(profile, 14)} ${pad(preload ? 'preload' : 'plain', 8)} ${lpad(result.requests.total, 9)} ` +
-      `${lpad(result.requests.failed, 7)}  ${pad(exits(result), 9)} ${kinds(result)}`,
+      `${lpad(result.requests.failed, 7)}  ${pad(oldPodExits(result), 9)} ${failureKinds(result)}`,
   );
 }
 console.log('\nHTML reports (open in a browser):');

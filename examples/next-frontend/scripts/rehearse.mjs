@@ -128,3 +128,19 @@ export async function rehearseNext(options) {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** "reset 3, killed 5" from a RehearsalResult ("–" when nothing failed). */
+export function failureKinds(result) {
+  return (
+    Object.entries(result.requests.byKind)
+      .filter(([, n]) => n > 0)
+      .map(([kind, n]) => `${kind} ${n}`)
+      .join(', ') || '–'
+  );
+}
+
+/** How the old pods ended: "exit 143", "SIGKILL", or both ("exit 143/SIGKILL"). */
+export function oldPodExits(result) {
+  const exits = result.pods.filter((p) => p.revision === 'old').map((p) => p.signal ?? `exit ${p.exitCode}`);
+  return [...new Set(exits)].join('/');
+}

@@ -26,8 +26,10 @@ interface RehearseOptions {
 }
 
 const script = fileURLToPath(new URL('../../../../examples/next-frontend/scripts/rehearse.mjs', import.meta.url));
-const { rehearseNext } = (await import(pathToFileURL(script).href)) as {
+const { rehearseNext, failureKinds, oldPodExits } = (await import(pathToFileURL(script).href)) as {
   rehearseNext: (options: RehearseOptions) => Promise<Rehearsal>;
+  failureKinds: (result: Rehearsal) => string;
+  oldPodExits: (result: Rehearsal) => string;
 };
 
 const { values } = parseArgs({
@@ -72,18 +74,11 @@ for (const server of servers) {
           quiet: true,
         };
         const result = await rehearseNext(options);
-        const kinds = Object.entries(result.requests.byKind)
-          .filter(([, n]) => n > 0)
-          .map(([kind, n]) => `${kind} ${n}`)
-          .join(', ');
-        const exits = result.pods
-          .filter((p) => p.revision === 'old')
-          .map((p) => (p.signal ? p.signal : `exit ${p.exitCode}`));
         const run: Run = {
           failed: result.requests.failed,
           total: result.requests.total,
-          kinds: kinds || '–',
-          oldExits: [...new Set(exits)].join('/'),
+          kinds: failureKinds(result),
+          oldExits: oldPodExits(result),
           rolloutMs: result.rollout.durationMs,
           completed: result.rollout.completed,
         };
