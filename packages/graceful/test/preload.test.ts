@@ -67,6 +67,8 @@ test('NODE_OPTIONS=--import and --require (CommonJS): attached, probes answered,
     const app = await startApp([...args], { env: { ...env, ZERODROP_DRAIN_DELAY_MS: '100' } });
     t.after(() => app.kill());
     await app.waitFor((l) => l.event === 'attached');
+    // Started once the app's handler answered the warm-up request.
+    await app.waitFor((l) => l.event === 'ready');
     const ready = await get(`http://127.0.0.1:${app.port}/health/ready`);
     assert.equal(ready.status, 200, name);
     assert.equal(JSON.parse(ready.body).status, 'ok', name);
