@@ -7,6 +7,7 @@ const COMMANDS = {
   fix: 'apply the safe fixes in place (comments and formatting kept)',
   plan: 'print the termination timeline and the preStop/grace each workload needs',
   rehearse: 'run a rolling update of the real app locally, under load, and count every lost request',
+  cluster: 'start, stop or check a local real Kubernetes control plane whose pods run as local processes',
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;

@@ -34,10 +34,20 @@ export class ReplicaProcess extends EventEmitter {
   private readonly lines: string[] = [];
   readonly started: Promise<number>;
 
-  constructor(command: string[], env: Record<string, string>, onOutput?: (line: string) => void) {
+  /**
+   * `options.baseEnv` is the environment `env` adds to (default: this process's, as a rehearsal wants; a node agent
+   * gives a container only what its spec says); `options.cwd` the working directory.
+   */
+  constructor(
+    command: string[],
+    env: Record<string, string>,
+    onOutput?: (line: string) => void,
+    options: { baseEnv?: NodeJS.ProcessEnv; cwd?: string } = {},
+  ) {
     super();
     this.watchdog = spawn(process.execPath, [WATCHDOG, ...command], {
-      env: { ...process.env, ...env, ZERODROP_WATCHDOG_PARENT: String(process.pid) },
+      env: { ...(options.baseEnv ?? process.env), ...env, ZERODROP_WATCHDOG_PARENT: String(process.pid) },
+      cwd: options.cwd,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     for (const stream of [this.watchdog.stdout, this.watchdog.stderr]) {
