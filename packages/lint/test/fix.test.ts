@@ -162,22 +162,24 @@ test('a DaemonSet gets one updateStrategy with both fields, never the key twice'
   assert.match(out, /updateStrategy:\n {4}rollingUpdate:\n {6}maxUnavailable: 0\n {6}maxSurge: 1\n/);
 });
 
-test('pdb-missing adds one PDB per workload in one run, whatever the count, with names that do not collide', () => {
-  const workload = (kind: string, name: string, app: string) => yaml`
+/** A replicated workload serving port 80, selecting pods labelled `app: <selector>`; its pods have `app: <pods>`. */
+const replicated = (kind: string, name: string, selector: string, pods = selector, replicas = 2) => yaml`
   apiVersion: apps/v1
   kind: ${kind}
   metadata: {name: ${name}}
   spec:
-    replicas: 2
-    selector: {matchLabels: {app: ${app}}}
+    replicas: ${replicas}
+    selector: {matchLabels: {app: ${selector}}}
     template:
-      metadata: {labels: {app: ${app}}}
+      metadata: {labels: {app: ${pods}}}
       spec:
         containers: [{name: app, image: "x:1.0.0", ports: [{containerPort: 80}]}]
   `;
-  const objects = Array.from({ length: 35 }, (_, i) => workload('Deployment', `w${i}`, `w${i}`));
+
+test('pdb-missing adds one PDB per workload in one run, whatever the count, with names that do not collide', () => {
+  const objects = Array.from({ length: 35 }, (_, i) => replicated('Deployment', `w${i}`, `w${i}`));
   // Same name, other kind; and a written PDB that already uses the name "db".
-  objects.push(workload('StatefulSet', 'w0', 'w0-state'), workload('Deployment', 'db', 'db'));
+  objects.push(replicated('StatefulSet', 'w0', 'w0-state'), replicated('Deployment', 'db', 'db'));
   objects.push(
     'apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: db}\nspec: {maxUnavailable: 1, selector: {matchLabels: {app: other}}}\n',
   );
@@ -189,19 +191,9 @@ test('pdb-missing adds one PDB per workload in one run, whatever the count, with
 });
 
 test('two workloads with the same pod labels get one PDB, not two that would block every eviction', () => {
-  const workload = (name: string) => yaml`
-  apiVersion: apps/v1
-  kind: Deployment
-  metadata: {name: ${name}}
-  spec:
-    replicas: 2
-    selector: {matchLabels: {app: shared}}
-    template:
-      metadata: {labels: {app: shared}}
-      spec:
-        containers: [{name: app, image: "x:1.0.0", ports: [{containerPort: 80}]}]
-  `;
-  const out = fixOnce([workload('blue'), workload('green')].join('---\n'));
+  const out = fixOnce(
+    [replicated('Deployment', 'blue', 'shared'), replicated('Deployment', 'green', 'shared')].join('---\n'),
+  );
   assert.equal(out.match(/kind: PodDisruptionBudget/g)?.length, 1);
 });
 
@@ -301,18 +293,7 @@ test('a fix that does not resolve its finding is applied once, then refused: a r
 });
 
 test('pdb-missing offers no PDB for a workload whose selector does not match its own pods', () => {
-  const text = yaml`
-  apiVersion: apps/v1
-  kind: Deployment
-  metadata: {name: odd}
-  spec:
-    replicas: 3
-    selector: {matchLabels: {app: odd}}
-    template:
-      metadata: {labels: {app: other}}
-      spec:
-        containers: [{name: app, image: "x:1.0.0", ports: [{containerPort: 80}]}]
-  `;
+  const text = replicated('Deployment', 'odd', 'odd', 'other', 3);
   const outcome = fix(text);
   assert.ok(!(outcome.applied.get('m.yaml') ?? []).some((a) => a.startsWith('pdb-missing')));
   assert.equal(outcome.settled, true);
