@@ -83,15 +83,19 @@ export function parseDockerfile(text: string, file: string): Dockerfile {
     directivesAllowed = false;
     const startLine = i + 1;
     const column = raw.length - raw.trimStart().length + 1;
-    let joined = trimmed;
-    while (joined.endsWith(escapeChar) && i + 1 < lines.length) {
-      joined = joined.slice(0, -1);
+    // Continuation lines are collected and joined once: growing one string line by line is quadratic.
+    const parts: string[] = [];
+    let line = trimmed;
+    while (line.endsWith(escapeChar) && i + 1 < lines.length) {
+      parts.push(line.slice(0, -1));
       i++;
-      const next = (lines[i] ?? '').trim();
-      if (next.startsWith('#')) continue;
-      joined += ` ${next}`;
+      line = (lines[i] ?? '').trim();
+      // A comment inside a continuation is dropped; the continuation goes on after it.
+      while (line.startsWith('#') && i + 1 < lines.length) line = (lines[++i] ?? '').trim();
+      if (line.startsWith('#')) line = '';
     }
-    if (joined.endsWith(escapeChar)) joined = joined.slice(0, -1);
+    parts.push(line.endsWith(escapeChar) ? line.slice(0, -1) : line);
+    const joined = parts.join(' ');
     const m = /^(\S+)\s*(.*)$/s.exec(joined);
     if (!m) continue;
     const keyword = m[1]!.toUpperCase();
@@ -129,8 +133,10 @@ export function parseDockerfile(text: string, file: string): Dockerfile {
     else if (ins.keyword === 'SHELL') stage.shell = ins;
   }
   // A stage built FROM an earlier stage inherits its CMD/ENTRYPOINT/USER/STOPSIGNAL.
+  const named = new Map<string, DockerStage>();
   for (const stage of stages) {
-    const parent = stages.find((s) => s.index < stage.index && s.name !== undefined && s.name === stage.image);
+    const parent = named.get(stage.image);
+    if (stage.name !== undefined && !named.has(stage.name)) named.set(stage.name, stage);
     if (!parent) continue;
     stage.cmd ??= parent.cmd;
     stage.entrypoint ??= parent.entrypoint;
@@ -283,13 +289,15 @@ export function dockerfileFor(
  * (or `scratch`).
  */
 export function baseImageOf(dockerfile: Dockerfile): { image: string; from: DockerInstruction } | undefined {
+  // The first stage of each name, as `FROM <name>` refers to it.
+  const named = new Map<string, DockerStage>();
+  for (const s of dockerfile.stages) if (s.name !== undefined && !named.has(s.name)) named.set(s.name, s);
   let stage = finalStage(dockerfile);
   const seen = new Set<DockerStage>();
   while (stage && !seen.has(stage)) {
     seen.add(stage);
-    const image = stage.image;
-    const parent = dockerfile.stages.find((s) => s.index < stage!.index && s.name !== undefined && s.name === image);
-    if (!parent) return { image, from: stage.from };
+    const parent = named.get(stage.image);
+    if (!parent || parent.index >= stage.index) return { image: stage.image, from: stage.from };
     stage = parent;
   }
   return undefined;

@@ -1,5 +1,6 @@
 export * from './disruption.js';
 export * from './dockerfile.js';
+export * from './field-types.js';
 export * from './image.js';
 export * from './intstr.js';
 export * from './manifest.js';
@@ -11,6 +12,7 @@ export * from './resources.js';
 export * from './rollout.js';
 export * from './serving.js';
 export * from './shell.js';
+export * from './templates.js';
 export * from './termination.js';
 export * from './timeline.js';
 export * from './workload.js';

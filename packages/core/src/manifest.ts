@@ -1,15 +1,17 @@
 import {
+  Composer,
   type Document,
   isAlias,
-  isCollection,
   isMap,
   isPair,
   isScalar,
   isSeq,
   LineCounter,
   type Node,
+  Parser,
   parseAllDocuments,
 } from 'yaml';
+import { describeTemplate, findTemplateMarker } from './templates.js';
 
 /** A path into a parsed object, as used by `doc.getIn`: map keys and sequence indexes. */
 export type YamlPath = readonly (string | number)[];
@@ -23,6 +25,7 @@ export interface SourcePosition {
 export type ManifestErrorCode =
   | 'ERR_ZERODROP_YAML_SYNTAX'
   | 'ERR_ZERODROP_HELM_TEMPLATE'
+  | 'ERR_ZERODROP_TEMPLATE_PLACEHOLDER'
   | 'ERR_ZERODROP_ALIAS_BOMB'
   | 'ERR_ZERODROP_FILE_TOO_LARGE';
 
@@ -45,28 +48,40 @@ export class ManifestError extends Error {
 }
 
 /**
- * One parsed file: the text, its yaml Documents (comments and layout kept) and a line index. The line index is built
- * from the text on first use (when a position is asked for), not while parsing.
+ * One parsed file: its text, where each yaml document lies in it, and a line index (built on first use). The yaml
+ * Documents themselves are not kept: a Document costs tens of times its text in memory, so documents are read one
+ * at a time into plain data, and parsed again (`yamlDocumentOf`) only where a fix edits them.
  */
 export interface SourceFile {
   file: string;
   text: string;
-  lineCounter: LineCounter;
-  documents: Document[];
+  readonly lineCounter: LineCounter;
+  /** `[start, end)` of each yaml document in `text`, in order. */
+  documentSpans: readonly (readonly [number, number])[];
+  /**
+   * The offset in `text` of every map key and list item of the file's plain data, in the order positionOf walks
+   * it: 4 bytes a field, where an offset kept on every plain object would cost more than the data itself.
+   */
+  offsets: Int32Array;
 }
 
-function sourceFile(file: string, text: string, documents: Document[]): SourceFile {
+/** The line index of a text, built from its newlines (no LineCounter runs while parsing). */
+function lineIndex(text: string): LineCounter {
+  const lines = new LineCounter();
+  lines.addNewLine(0);
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines.addNewLine(i + 1);
+  return lines;
+}
+
+function sourceFile(file: string, text: string, documentSpans: [number, number][]): SourceFile {
   let lines: LineCounter | undefined;
   return {
     file,
     text,
-    documents,
+    documentSpans,
+    offsets: new Int32Array(),
     get lineCounter(): LineCounter {
-      if (!lines) {
-        lines = new LineCounter();
-        lines.addNewLine(0);
-        for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines.addNewLine(i + 1);
-      }
+      lines ??= lineIndex(text);
       return lines;
     },
   };
@@ -79,12 +94,16 @@ export interface ManifestDocument {
   documentIndex: number;
   /** Where the object sits inside its yaml document: `[]`, or `['items', i]` for a `List` item. */
   basePath: YamlPath;
+  /** Offset of the object in the source text. */
+  offset: number;
+  /** Where the offsets of the object's fields start in `source.offsets`. */
+  offsetsStart: number;
   apiVersion: string;
   kind: string;
   name: string;
   /** metadata.namespace, or undefined when the manifest leaves it to the context. */
   namespace: string | undefined;
-  /** The object as plain data. */
+  /** The object as plain data (aliases and `<<` merge keys resolved); the offsets of its fields are kept aside. */
   object: Record<string, unknown>;
 }
 
@@ -96,98 +115,512 @@ export interface ParsedManifests {
 }
 
 export interface ParseOptions {
-  /** Largest accepted input in bytes (default 8 MiB). */
+  /** Largest accepted input in characters (default 256 MiB): a safety limit, far above real manifest streams. */
   maxBytes?: number;
-  /** Most alias dereferences per document before it is rejected as an alias bomb (default 100). */
-  maxAliasCount?: number;
+  /**
+   * Most nodes that aliases may add to one document when expanded (default 100,000): a bound against alias bombs
+   * (`&a [*b, *b, ...]` nested), whose expansion grows exponentially.
+   */
+  maxAliasNodes?: number;
 }
 
-export const DEFAULT_MAX_MANIFEST_BYTES = 8 * 1024 * 1024;
-export const DEFAULT_MAX_ALIAS_COUNT = 100;
-
-const HELP_HELM =
-  'this looks like an unrendered Helm template: render it first, e.g. `helm template . | zerodrop lint -`';
+export const DEFAULT_MAX_MANIFEST_BYTES = 256 * 1024 * 1024;
+export const DEFAULT_MAX_ALIAS_NODES = 100_000;
 
 /**
- * Parses manifest text (multi-document YAML, or JSON) into Kubernetes objects with their source kept for positions
- * and in-place edits. Throws ManifestError for input that cannot be read; never anything else for bad input.
+ * Offsets of keys and list items, appended as a document is read. The layout of a value's block: for a map, for each
+ * key in `Object.keys` order, the key's offset then the block of its value; for a list, each item's offset then its
+ * block; nothing for a scalar. So the place of any path is found by walking the plain data (see locate).
  */
-export function parseManifests(text: string, file: string, options: ParseOptions = {}): ParsedManifests {
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_MANIFEST_BYTES;
-  if (text.length > maxBytes) {
-    throw new ManifestError(
-      'ERR_ZERODROP_FILE_TOO_LARGE',
-      file,
-      { line: 1, column: 1 },
-      `file is ${text.length} bytes, more than the ${maxBytes}-byte limit for one manifest file: split it`,
+class OffsetBuffer {
+  data = new Int32Array(4096);
+  length = 0;
+
+  push(offset: number): void {
+    if (this.length === this.data.length) this.grow(1);
+    this.data[this.length++] = offset;
+  }
+
+  append(block: Int32Array): void {
+    if (this.length + block.length > this.data.length) this.grow(block.length);
+    this.data.set(block, this.length);
+    this.length += block.length;
+  }
+
+  private grow(by: number): void {
+    const next = new Int32Array(Math.max(this.data.length * 2, this.length + by));
+    next.set(this.data.subarray(0, this.length));
+    this.data = next;
+  }
+}
+
+/**
+ * One copy of each short string value of a file: labels, images, port names and protocols repeat across the objects
+ * of a stream, and each scalar would otherwise be a string of its own (a fifth of the plain data of a `helm template`
+ * stream).
+ */
+class StringTable {
+  private readonly table = new Map<string, string>();
+
+  intern(value: string): string {
+    if (value.length > 64) return value;
+    const known = this.table.get(value);
+    if (known !== undefined) return known;
+    // Values that repeat show up early; a file of distinct values (one huge list) does not fill the table.
+    if (this.table.size < 50_000) this.table.set(value, value);
+    return value;
+  }
+}
+
+/** How many offsets the block of a value holds: one per key or item, recursively. */
+function blockSize(value: unknown): number {
+  if (typeof value !== 'object' || value === null) return 0;
+  let n = 0;
+  if (Array.isArray(value)) for (const item of value) n += 1 + blockSize(item);
+  else for (const key of Object.keys(value)) n += 1 + blockSize((value as Record<string, unknown>)[key]);
+  return n;
+}
+
+/**
+ * Walks `path` from a value whose block starts at `start`, as far as the plain data has it: the offset of the last
+ * key or item reached (`fallback` when none), and where the block of the value reached starts.
+ */
+function locate(
+  offsets: Int32Array,
+  value: unknown,
+  start: number,
+  path: YamlPath,
+  fallback: number,
+): { offset: number; start: number; value: unknown } {
+  let offset = fallback;
+  let at = start;
+  for (const step of path) {
+    if (typeof value !== 'object' || value === null) break;
+    let entry = at;
+    if (Array.isArray(value)) {
+      if (typeof step !== 'number' || step >= value.length) break;
+      for (let i = 0; i < step; i++) entry += 1 + blockSize(value[i]);
+      value = value[step];
+    } else {
+      const key = String(step);
+      if (!Object.hasOwn(value, key)) break;
+      const map = value as Record<string, unknown>;
+      for (const k of Object.keys(map)) {
+        if (k === key) break;
+        entry += 1 + blockSize(map[k]);
+      }
+      value = map[key];
+    }
+    offset = offsets[entry] ?? offset;
+    at = entry + 1;
+  }
+  return { offset, start: at, value };
+}
+
+/** Thrown inside the reader of one document; turned into a ManifestError with the file's position. */
+class ReadError {
+  constructor(
+    readonly code: ManifestErrorCode,
+    readonly offset: number,
+    readonly message: string,
+  ) {}
+}
+
+const MERGE_TAG = 'tag:yaml.org,2002:merge';
+
+/** Keys that JavaScript puts first in an object whatever their order (array indexes): `Object.keys` reorders them. */
+const INDEX_KEY = /^(0|[1-9]\d{0,8})$/;
+
+/**
+ * Turns one composed yaml document into plain data as the Kubernetes API server receives it from kubectl (go-yaml,
+ * then JSON): aliases resolved (the same plain value for every use of an anchor), `<<` merge keys applied, keys as
+ * strings; and appends the offset of every map key and list item to the file's offsets.
+ */
+class DocumentReader {
+  private readonly anchors = new Map<string, Node>();
+  /** Plain value, expanded size and offsets block of each anchored node, once read. */
+  private readonly anchored = new Map<Node, { value: unknown; size: number; block: Int32Array }>();
+  /** Anchored nodes being read: an alias to one of them is a recursive structure. */
+  private readonly open = new Set<Node>();
+  /** Nodes read so far, aliases counted at their expanded size. */
+  private size = 0;
+  /** Nodes added by aliases. */
+  private aliased = 0;
+
+  constructor(
+    private readonly text: string,
+    private readonly maxAliasNodes: number,
+    private readonly offsets: OffsetBuffer,
+    private readonly strings: StringTable,
+  ) {}
+
+  read(node: unknown): unknown {
+    if (node === null || node === undefined) return null;
+    if (isAlias(node)) return this.alias(node);
+    const anchorable = node as Node;
+    if (anchorable.anchor === undefined) return this.value(anchorable);
+    this.anchors.set(anchorable.anchor, anchorable);
+    this.open.add(anchorable);
+    const before = this.size;
+    const start = this.offsets.length;
+    const value = this.value(anchorable);
+    this.open.delete(anchorable);
+    const block = this.offsets.data.slice(start, this.offsets.length);
+    this.anchored.set(anchorable, { value, size: this.size - before, block });
+    return value;
+  }
+
+  private alias(node: Node & { source: string }): unknown {
+    const offset = node.range?.[0] ?? 0;
+    const target = this.anchors.get(node.source);
+    if (!target) throw new ReadError('ERR_ZERODROP_YAML_SYNTAX', offset, `invalid YAML: unknown alias *${node.source}`);
+    if (this.open.has(target)) {
+      throw new ReadError(
+        'ERR_ZERODROP_YAML_SYNTAX',
+        offset,
+        `invalid YAML: alias *${node.source} refers to a value that contains it (a recursive structure)`,
+      );
+    }
+    const read = this.anchored.get(target)!;
+    this.size += read.size;
+    this.aliased += read.size;
+    if (this.aliased > this.maxAliasNodes) {
+      throw new ReadError(
+        'ERR_ZERODROP_ALIAS_BOMB',
+        offset,
+        `YAML aliases expand this document by more than ${this.maxAliasNodes} nodes: expand the anchors by hand`,
+      );
+    }
+    // Each use of the anchor gets its own copy of the offsets: positions inside it point at the anchored text.
+    this.offsets.append(read.block);
+    return read.value;
+  }
+
+  private value(node: Node): unknown {
+    this.size++;
+    if (isScalar(node)) {
+      const value = scalarValue(node.value, node.source);
+      return typeof value === 'string' ? this.strings.intern(value) : value;
+    }
+    if (isMap(node)) return this.map(node.items, node.range?.[0] ?? 0, node.flow === true);
+    if (isSeq(node)) {
+      // Sized once: a list grown item by item keeps twice its room.
+      const out: unknown[] = new Array(node.items.length);
+      const at = node.range?.[0] ?? 0;
+      node.items.forEach((item, i) => {
+        // `[a: 1]`: a pair in a flow sequence is a one-key map.
+        if (isPair(item)) {
+          const keyAt = (item.key as Node | null)?.range?.[0] ?? at;
+          this.offsets.push(keyAt);
+          out[i] = this.map([item], keyAt, true);
+        } else {
+          this.offsets.push((item as Node | null)?.range?.[0] ?? at);
+          out[i] = this.read(item);
+        }
+      });
+      return out;
+    }
+    return null;
+  }
+
+  private map(items: readonly unknown[], start: number, flow: boolean): Record<string, unknown> {
+    if (flow) this.refuseTemplate(start);
+    const begin = this.offsets.length;
+    // Keys and values in the order written (merged ones at the place of `<<`), and where each entry's offsets
+    // start: the object is made once from them.
+    const names: string[] = [];
+    const values: unknown[] = [];
+    const starts: number[] = [];
+    let merged = false;
+    for (const item of items) {
+      if (!isPair(item)) continue;
+      const key = item.key as Node | null;
+      const keyOffset = key?.range?.[0] ?? start;
+      if (
+        isScalar(key) &&
+        key.value === '<<' &&
+        (key.tag === MERGE_TAG || (key.tag === undefined && key.type === 'PLAIN'))
+      ) {
+        this.merge(item.value, keyOffset, names, values, starts);
+        merged = true;
+        continue;
+      }
+      const name = this.keyName(key, keyOffset);
+      names.push(name);
+      starts.push(this.offsets.length);
+      this.offsets.push(keyOffset);
+      values.push(this.read(item.value));
+    }
+    const distinct = !merged && !names.includes('__proto__') && new Set(names).size === names.length;
+    const out = distinct ? makeObject(names, values) : objectOf(names, values);
+    // Object.keys puts index-like keys first and keeps the first place of a key written twice.
+    if (!distinct || names.some((n) => INDEX_KEY.test(n))) this.reorder(out, begin, names, starts);
+    return out;
+  }
+
+  /** Rewrites the block of a map that was just read so that its entries follow `Object.keys` (the last of each). */
+  private reorder(out: Record<string, unknown>, begin: number, names: string[], starts: number[]): void {
+    const data = this.offsets.data;
+    const end = this.offsets.length;
+    const last = new Map<string, [number, number]>();
+    for (let i = 0; i < names.length; i++) last.set(names[i]!, [starts[i]!, starts[i + 1] ?? end]);
+    const block: number[] = [];
+    for (const key of Object.keys(out)) {
+      const [from, to] = last.get(key)!;
+      for (let i = from; i < to; i++) block.push(data[i]!);
+    }
+    this.offsets.length = begin;
+    this.offsets.append(Int32Array.from(block));
+  }
+
+  /** A key as the JSON the API server receives has it: a string; a map or list as a key has no JSON form. */
+  private keyName(key: Node | null, offset: number): string {
+    if (key === null || key === undefined) return '';
+    const mark = this.offsets.length;
+    const value = isAlias(key) ? this.read(key) : isScalar(key) ? scalarValue(key.value, key.source) : undefined;
+    // An aliased key's value has no place of its own among the offsets.
+    this.offsets.length = mark;
+    if (value === null) return '';
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
+    if (isMap(key) && key.flow) this.refuseTemplate(offset);
+    throw new ReadError(
+      'ERR_ZERODROP_YAML_SYNTAX',
+      offset,
+      'invalid YAML for Kubernetes: a map or list used as a mapping key has no JSON form',
     );
   }
-  // No LineCounter while parsing: positions are only needed for findings and errors, and come from the text.
-  const documents = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: false }) as Document[];
-  const source = sourceFile(file, text, Array.isArray(documents) ? documents : []);
-  const pos = (offset: number): SourcePosition => {
-    const p = source.lineCounter.linePos(offset);
-    return { line: p.line, column: p.col };
-  };
 
-  for (const doc of source.documents) {
-    const error = doc.errors[0];
-    if (!error) continue;
-    const helm = findHelmMarker(text);
-    if (helm !== undefined) throw new ManifestError('ERR_ZERODROP_HELM_TEMPLATE', file, pos(helm), HELP_HELM);
-    const first = error.message.split('\n')[0] ?? 'invalid YAML';
-    throw new ManifestError('ERR_ZERODROP_YAML_SYNTAX', file, pos(error.pos[0]), `invalid YAML: ${stripAt(first)}`);
-  }
-
-  const objects: ManifestDocument[] = [];
-  let skipped = 0;
-  const maxAliasCount = options.maxAliasCount ?? DEFAULT_MAX_ALIAS_COUNT;
-  source.documents.forEach((doc, documentIndex) => {
-    let value: unknown;
-    try {
-      value = plainJS(doc.contents, text);
-    } catch (slow) {
-      if (!(slow instanceof NeedsYaml)) throw slow;
-      if (slow.template !== undefined) {
-        throw new ManifestError('ERR_ZERODROP_HELM_TEMPLATE', file, pos(slow.template), HELP_HELM);
-      }
-      value = SLOW;
-    }
-    if (value === SLOW) {
-      const templated = findTemplateNode(doc.contents, text);
-      if (templated !== undefined) {
-        throw new ManifestError('ERR_ZERODROP_HELM_TEMPLATE', file, pos(templated), HELP_HELM);
-      }
-    }
-    try {
-      if (value === SLOW) value = doc.toJS({ maxAliasCount });
-    } catch (error) {
-      const at = doc.contents?.range?.[0] ?? 0;
-      const message = error instanceof Error ? error.message : String(error);
-      if (/alias/i.test(message)) {
-        throw new ManifestError(
-          'ERR_ZERODROP_ALIAS_BOMB',
-          file,
-          pos(at),
-          `too many YAML alias expansions in this document (limit ${maxAliasCount}): expand the anchors by hand`,
+  /**
+   * `<<: *base` (or `<<: [*a, *b]`), as go-yaml v2 — the parser behind kubectl and the API server — applies it: the
+   * merged map's keys are set at the place of `<<`, over keys written before it and under keys written after it;
+   * in a list, earlier maps win. Offsets of merged keys point where the merged map writes them.
+   */
+  private merge(value: unknown, offset: number, names: string[], values: unknown[], starts: number[]): void {
+    const sources = isSeq(value) ? [...value.items].reverse() : [value];
+    for (const source of sources) {
+      let at = this.offsets.length;
+      const merged = this.read(source);
+      if (typeof merged !== 'object' || merged === null || Array.isArray(merged)) {
+        throw new ReadError(
+          'ERR_ZERODROP_YAML_SYNTAX',
+          offset,
+          'invalid YAML for Kubernetes: a `<<` merge key needs a map or a list of maps as its value',
         );
       }
-      throw new ManifestError('ERR_ZERODROP_YAML_SYNTAX', file, pos(at), `invalid YAML: ${message}`);
+      for (const [k, v] of Object.entries(merged)) {
+        names.push(k);
+        values.push(v);
+        starts.push(at);
+        at += 1 + blockSize(v);
+      }
     }
+  }
+
+  private refuseTemplate(offset: number): void {
+    if (this.text.startsWith('{{', offset)) {
+      const template = describeTemplate(this.text, offset);
+      throw new ReadError(template.code, offset, template.message);
+    }
+  }
+}
+
+/** A scalar's value as JSON has it: timestamps, binary and other YAML 1.1 types stay the text they were written as. */
+function scalarValue(value: unknown, source: string | undefined): unknown {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+  if (typeof value === 'bigint') return Number(value);
+  return source ?? '';
+}
+
+/** Makers of objects of one set of keys, by the keys: an object made whole is a third smaller than one grown key by key. */
+const makers = new Map<string, (values: unknown[]) => Record<string, unknown>>();
+const MAX_MAKERS = 20_000;
+const MAX_MAKER_KEYS = 32;
+
+/**
+ * An object with these distinct keys (`__proto__` aside) and values, made by an object literal of exactly those keys
+ * (built once per set of keys; the keys are written as JSON strings, which are JavaScript string literals).
+ */
+function makeObject(names: string[], values: unknown[]): Record<string, unknown> {
+  if (names.length > MAX_MAKER_KEYS) return objectOf(names, values);
+  const signature = names.join('\u0000');
+  let make = makers.get(signature);
+  if (!make) {
+    if (makers.size >= MAX_MAKERS) return objectOf(names, values);
+    const fields = names.map((name, i) => `${JSON.stringify(name)}: v[${i}]`).join(', ');
+    make = new Function('v', `return {${fields}};`) as (values: unknown[]) => Record<string, unknown>;
+    makers.set(signature, make);
+  }
+  return make(values);
+}
+
+/** An object grown key by key, in order: a key written twice keeps its first place and its last value. */
+function objectOf(names: string[], values: unknown[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < names.length; i++) setOwn(out, names[i]!, values[i]);
+  return out;
+}
+
+/** Sets a key as an own data property, also `__proto__` and names `Object.prototype` has (`constructor`, ...). */
+function setOwn(out: Record<string, unknown>, name: string, value: unknown): void {
+  if (name in out) Object.defineProperty(out, name, { value, writable: true, enumerable: true, configurable: true });
+  else out[name] = value;
+}
+
+/** One yaml document of a stream, read into plain data. */
+interface ReadDocument {
+  index: number;
+  /** `[start, end)` in the text. */
+  span: [number, number];
+  /** Offset of the document's content. */
+  offset: number;
+  /** Undefined when the document could not be read. */
+  value: unknown;
+  /** The offsets read so far (see OffsetBuffer), and where this document's start. */
+  offsets: Int32Array;
+  offsetsStart: number;
+}
+
+/**
+ * Runs `parse` with process.env as a plain copy of itself. yaml's parser reads `process.env.LOG_TOKENS` (a debugging
+ * switch) for every token, and each read of process.env is a call into the C library's environment: a third of the
+ * parse time. The parse is synchronous, so nothing else sees the copy; the real process.env is back right after.
+ */
+export function withPlainEnv<T>(parse: () => T): T {
+  const env = process.env;
+  process.env = { ...env };
+  try {
+    return parse();
+  } finally {
+    process.env = env;
+  }
+}
+
+/**
+ * Reads a YAML stream document by document: the parser's tokens go to the composer as they come, each composed
+ * Document is turned into plain data and dropped, so memory stays near the size of the plain data. A document that
+ * cannot be read is passed to `onProblem` and the stream goes on (a broken document among thousands of a `helm
+ * template` output costs that document); without `onProblem` it is thrown. Too large an input is always thrown.
+ */
+function readStream(
+  text: string,
+  file: string,
+  options: ParseOptions,
+  onDocument: (read: ReadDocument) => void,
+  onProblem?: (problem: ManifestError) => void,
+): Int32Array {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_MANIFEST_BYTES;
+  let lines: LineCounter | undefined;
+  const problem = (code: ManifestErrorCode, offset: number, message: string): ManifestError => {
+    lines ??= lineIndex(text);
+    const p = lines.linePos(Math.max(0, Math.min(offset, text.length)));
+    return new ManifestError(code, file, { line: p.line, column: p.col }, message);
+  };
+  if (text.length > maxBytes) {
+    throw problem(
+      'ERR_ZERODROP_FILE_TOO_LARGE',
+      0,
+      `input is ${text.length} characters, more than the safety limit of ${maxBytes}: split it`,
+    );
+  }
+  const report = (error: ManifestError) => {
+    if (!onProblem) throw error;
+    onProblem(error);
+  };
+  /** A parse error in `[from, to)`: an unrendered template there is what to fix, else the YAML error itself. */
+  const syntaxError = (from: number, to: number, offset: number, message: string): ManifestError => {
+    const template = findTemplateMarker(text.slice(from, to));
+    if (template !== undefined) {
+      const { code, message: help } = describeTemplate(text, from + template);
+      return problem(code, from + template, help);
+    }
+    return problem('ERR_ZERODROP_YAML_SYNTAX', offset, `invalid YAML: ${stripAt(message.split('\n')[0] ?? message)}`);
+  };
+  const maxAliasNodes = options.maxAliasNodes ?? DEFAULT_MAX_ALIAS_NODES;
+  const offsets = new OffsetBuffer();
+  const strings = new StringTable();
+  let previousEnd = 0;
+  let index = 0;
+  const read = (doc: Document): void => {
+    const end = Math.max(doc.range?.[2] ?? text.length, previousEnd);
+    const span: [number, number] = [previousEnd, end];
+    previousEnd = end;
+    const at = index++;
+    const offset = (doc.contents as Node | null)?.range?.[0] ?? span[0];
+    const error = doc.errors[0];
+    if (error) {
+      onDocument({ index: at, span, offset, value: undefined, offsetsStart: offsets.length, offsets: offsets.data });
+      report(syntaxError(span[0], span[1], error.pos[0], error.message));
+      return;
+    }
+    const offsetsStart = offsets.length;
+    let value: unknown;
+    try {
+      value = new DocumentReader(text, maxAliasNodes, offsets, strings).read(doc.contents);
+    } catch (thrown) {
+      if (!(thrown instanceof ReadError)) throw thrown;
+      offsets.length = offsetsStart;
+      onDocument({ index: at, span, offset, value: undefined, offsetsStart, offsets: offsets.data });
+      report(problem(thrown.code, thrown.offset, thrown.message));
+      return;
+    }
+    onDocument({ index: at, span, offset, value, offsetsStart, offsets: offsets.data });
+  };
+  const composer = new Composer({ uniqueKeys: false });
+  withPlainEnv(() => {
+    for (const token of new Parser().parse(text)) for (const doc of composer.next(token)) read(doc);
+    for (const doc of composer.end(false, text.length)) read(doc);
+  });
+  const streamError = composer.streamInfo().errors[0];
+  if (streamError) report(syntaxError(0, text.length, streamError.pos[0], streamError.message));
+  return offsets.data.slice(0, offsets.length);
+}
+
+/**
+ * The plain data of every yaml document in a text, as parseManifests reads it (aliases and merge keys resolved), for
+ * comparing a text before and after an edit. Throws ManifestError for input that cannot be read.
+ */
+export function readYamlValues(text: string, file: string, options: ParseOptions = {}): unknown[] {
+  const values: unknown[] = [];
+  readStream(text, file, options, (read) => values.push(read.value));
+  return values;
+}
+
+/**
+ * Parses manifest text (multi-document YAML, or JSON) into Kubernetes objects with the offsets of their fields kept
+ * for positions. Throws ManifestError for input that cannot be read; never anything else for bad input. With
+ * `problems`, a document that cannot be read is added there and the other documents are still read.
+ */
+export function parseManifests(
+  text: string,
+  file: string,
+  options: ParseOptions = {},
+  problems?: ManifestError[],
+): ParsedManifests {
+  const spans: [number, number][] = [];
+  const source = sourceFile(file, text, spans);
+  const objects: ManifestDocument[] = [];
+  let skipped = 0;
+  const read = ({ index, span, offset, value, offsetsStart, offsets }: ReadDocument) => {
+    spans.push(span);
     if (value === null || value === undefined) return;
     if (!isKubernetesObject(value)) {
       skipped++;
       return;
     }
     if (value.kind.endsWith('List') && Array.isArray(value.items)) {
-      value.items.forEach((item, i) => {
-        if (isKubernetesObject(item)) objects.push(toObject(source, documentIndex, ['items', i], item));
+      let at = locate(offsets, value, offsetsStart, ['items'], offset).start;
+      for (const [i, item] of (value.items as unknown[]).entries()) {
+        if (isKubernetesObject(item)) objects.push(toObject(source, index, ['items', i], offsets[at]!, at + 1, item));
         else skipped++;
-      });
+        at += 1 + blockSize(item);
+      }
       return;
     }
-    objects.push(toObject(source, documentIndex, [], value));
-  });
+    objects.push(toObject(source, index, [], offset, offsetsStart, value));
+  };
+  const buffer = readStream(text, file, options, read, problems ? (e) => problems.push(e) : undefined);
+  source.offsets = buffer;
   return { source, objects, skipped };
 }
 
@@ -211,6 +644,8 @@ function toObject(
   source: SourceFile,
   documentIndex: number,
   basePath: YamlPath,
+  offset: number,
+  offsetsStart: number,
   value: KubernetesObjectLike,
 ): ManifestDocument {
   const metadata = asRecord(value.metadata);
@@ -218,6 +653,8 @@ function toObject(
     source,
     documentIndex,
     basePath,
+    offset,
+    offsetsStart,
     apiVersion: value.apiVersion,
     kind: value.kind,
     name: typeof metadata.name === 'string' ? metadata.name : '',
@@ -231,101 +668,68 @@ export function asRecord(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
-/** A number, or a numeric string (manifests often quote numbers); undefined otherwise. */
+/** The value when it is a list, else an empty one. */
+export function asArray(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+/** A string, or undefined for anything else. */
+export function asString(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** A finite number, or a numeric string (manifests often quote numbers); undefined otherwise. */
 export function asNumber(value: unknown): number | undefined {
   if (typeof value === 'number' && Number.isFinite(value)) return value;
   if (typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim())) return Number(value);
   return undefined;
 }
 
-/** A map of strings (labels, annotations, selectors): non-string values stringified, null entries dropped. */
-export function asStringMap(value: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(asRecord(value))) if (v !== null && v !== undefined) out[k] = String(v);
+/** A scalar as text (`8080` → "8080"); undefined for null, maps and lists, which have no text of their own. */
+export function scalarText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return undefined;
+}
+
+/** A list of scalars as strings (command, args); other items are left out. Undefined when it is not a list. */
+export function asStringList(value: unknown): string[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const out: string[] = [];
+  for (const item of value) {
+    const text = scalarText(item);
+    if (text !== undefined) out.push(text);
+  }
   return out;
 }
 
-/** Offset of a Helm/Go template action `{{` outside comments, if the text has one. */
-function findHelmMarker(text: string): number | undefined {
-  const re = /\{\{-?\s*[^}]*\}\}/g;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    const lineStart = text.lastIndexOf('\n', m.index) + 1;
-    if (!text.slice(lineStart, m.index).includes('#')) return m.index;
+/** A map of strings (labels, annotations, selectors): numbers and booleans as text, other values left out. */
+export function asStringMap(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(asRecord(value))) {
+    const text = scalarText(v);
+    if (text !== undefined) setOwn(out, k, text);
   }
-  return undefined;
-}
-
-const SLOW = Symbol('slow');
-
-/** Thrown by plainJS: the node needs yaml's own toJS, or (with `template`) an unrendered template action was met. */
-class NeedsYaml {
-  constructor(readonly template?: number) {}
-}
-
-const NEEDS_YAML = new NeedsYaml();
-
-/**
- * The same plain data as yaml's `doc.toJS()`, for the nodes manifests are made of: maps with scalar keys, sequences
- * and scalars, without anchors, aliases, collection tags or `<<` keys (those throw NEEDS_YAML, and yaml converts the
- * document). Also finds unrendered template actions as findTemplateNode does, in the same order.
- */
-function plainJS(node: unknown, text: string): unknown {
-  if (node === null || node === undefined) return node;
-  if (isScalar(node)) {
-    const value = node.value;
-    if (node.anchor !== undefined || (typeof value === 'object' && value !== null)) throw NEEDS_YAML;
-    if (typeof value === 'symbol' || typeof value === 'function' || typeof value === 'bigint') throw NEEDS_YAML;
-    return value;
-  }
-  if (isMap(node)) {
-    const start = node.range?.[0];
-    if (node.flow && start !== undefined && text.startsWith('{{', start)) throw new NeedsYaml(start);
-    if (node.anchor !== undefined || node.tag !== undefined) throw NEEDS_YAML;
-    const out: Record<string, unknown> = {};
-    for (const { key, value } of node.items) {
-      if (!isScalar(key) || key.anchor !== undefined) throw NEEDS_YAML;
-      const k = key.value;
-      if (k === '<<' || (typeof k === 'object' && k !== null) || typeof k === 'symbol' || typeof k === 'function') {
-        throw NEEDS_YAML;
-      }
-      if (typeof k === 'bigint') throw NEEDS_YAML;
-      const name = k === null ? '' : String(k);
-      const v = plainJS(value, text);
-      // As yaml does: a key already there (or inherited, like `constructor`) becomes an own data property.
-      if (name in out)
-        Object.defineProperty(out, name, { value: v, writable: true, enumerable: true, configurable: true });
-      else out[name] = v;
-    }
-    return out;
-  }
-  if (isSeq(node)) {
-    if (node.anchor !== undefined || node.tag !== undefined) throw NEEDS_YAML;
-    const out: unknown[] = [];
-    for (const item of node.items) {
-      if (isPair(item)) throw NEEDS_YAML;
-      out.push(plainJS(item, text));
-    }
-    return out;
-  }
-  throw NEEDS_YAML;
+  return out;
 }
 
 /**
- * `replicas: {{ .Values.n }}` is valid YAML (a flow map inside a flow map), so a template can parse cleanly:
- * a flow collection whose source starts with `{{` is an unrendered template action.
+ * Any value as a short text for messages, without calling anything the value carries (a map may have a key named
+ * `toString`): scalars as written, maps and lists as compact JSON, cut at `max` characters.
  */
-function findTemplateNode(node: unknown, text: string): number | undefined {
-  if (isCollection(node)) {
-    const start = node.range?.[0];
-    if (isMap(node) && node.flow && start !== undefined && text.startsWith('{{', start)) return start;
-    for (const item of node.items) {
-      const found = isPair(item)
-        ? (findTemplateNode(item.key, text) ?? findTemplateNode(item.value, text))
-        : findTemplateNode(item, text);
-      if (found !== undefined) return found;
+export function displayValue(value: unknown, max = 60): string {
+  let text: string;
+  if (typeof value === 'string') text = JSON.stringify(value);
+  else if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined)
+    text = String(value);
+  else {
+    try {
+      text = JSON.stringify(value) ?? typeof value;
+    } catch {
+      text = Array.isArray(value) ? '[...]' : '{...}';
     }
   }
-  return undefined;
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 /** Where a walk along a path inside a yaml document ended. */
@@ -334,51 +738,112 @@ export interface PathWalk {
   node: unknown;
   /** The map key of the last step taken, when that step was a map step. */
   key: Node | undefined;
-  /** What to point at for the last step taken: its map key, or its sequence item. */
-  anchor: Node | undefined;
   /** How many steps of the path exist in the document. */
   depth: number;
+  /** Each step taken: the value it reached (an alias as written) and its map key (none for a list item). */
+  steps: { node: unknown; key: Node | undefined }[];
+  /**
+   * The first alias the walk went through (or ended on), as the index of its step in `steps` (-1: the document's
+   * root): an edit at or below it would change the anchored value, and with it every other use of the anchor.
+   */
+  aliasStep?: number;
 }
 
-/** Walks `path` (map keys and sequence indexes) inside a yaml document, as far as it is written. */
+/** Walks `path` (map keys and sequence indexes) inside a yaml document, as far as it is written (merges aside). */
 export function walkPath(doc: Document, path: YamlPath): PathWalk {
   let node: unknown = doc.contents;
   let key: Node | undefined;
-  let anchor: Node | undefined = doc.contents ?? undefined;
-  let depth = 0;
+  let aliasStep: number | undefined;
+  const steps: PathWalk['steps'] = [];
   for (const step of path) {
-    if (isAlias(node)) node = node.resolve(doc);
+    if (isAlias(node)) {
+      aliasStep ??= steps.length - 1;
+      node = node.resolve(doc);
+    }
     if (isMap(node)) {
-      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(step));
+      let pair: { key: unknown; value: unknown } | undefined;
+      // The last of duplicate keys is the one that counts, as in the plain data.
+      for (let i = node.items.length - 1; i >= 0 && !pair; i--) {
+        const p = node.items[i]!;
+        if (isScalar(p.key) && String(p.key.value) === String(step)) pair = p;
+      }
       if (!pair) break;
       key = pair.key as Node;
-      anchor = key;
       node = pair.value;
     } else if (isSeq(node) && typeof step === 'number' && step < node.items.length) {
       node = node.items[step];
       key = undefined;
-      anchor = node as Node;
     } else break;
-    depth++;
+    steps.push({ node, key });
   }
-  return { node, key, anchor, depth };
+  if (isAlias(node) && steps.length === path.length) aliasStep ??= steps.length - 1;
+  const walk: PathWalk = { node, key, depth: steps.length, steps };
+  if (aliasStep !== undefined) walk.aliasStep = aliasStep;
+  return walk;
+}
+
+const documentCache = new WeakMap<SourceFile, Map<number, Document | undefined>>();
+
+/**
+ * The yaml Document of one document of a source, parsed again from its span, with node ranges as offsets into the
+ * whole text (what a fix splices). Undefined when the span does not read back as exactly one clean document.
+ */
+export function yamlDocumentOf(source: SourceFile, index: number): Document | undefined {
+  let cache = documentCache.get(source);
+  if (!cache) {
+    cache = new Map();
+    documentCache.set(source, cache);
+  }
+  if (cache.has(index)) return cache.get(index);
+  const span = source.documentSpans[index];
+  let doc: Document | undefined;
+  if (span) {
+    const slice = source.text.slice(span[0], span[1]);
+    const docs = withPlainEnv(() => parseAllDocuments(slice, { uniqueKeys: false })) as Document[];
+    const only = Array.isArray(docs) ? docs.filter((d) => d.contents !== null) : [];
+    if (only.length === 1 && only[0]!.errors.length === 0) {
+      doc = only[0]!;
+      shiftRanges(doc.contents, span[0]);
+    }
+  }
+  cache.set(index, doc);
+  return doc;
+}
+
+function shiftRanges(node: unknown, by: number): void {
+  if (node === null || typeof node !== 'object') return;
+  const n = node as { range?: number[]; items?: unknown[]; key?: unknown; value?: unknown };
+  if (Array.isArray(n.range)) for (let i = 0; i < n.range.length; i++) n.range[i]! += by;
+  if (isPair(node)) {
+    shiftRanges(n.key, by);
+    shiftRanges(n.value, by);
+  } else if (Array.isArray(n.items)) for (const item of n.items) shiftRanges(item, by);
 }
 
 /**
- * Where `path` (relative to the object) is written; a missing field points at its nearest written parent, so a
- * finding about it still lands on the right line.
+ * The offset where `path` (relative to the object) is written: the key of its last map step, or its last list item;
+ * a missing field gives its nearest written parent, so a finding about it still lands on the right line.
  */
+function offsetOf(object: ManifestDocument, path: YamlPath): number {
+  return locate(object.source.offsets, object.object, object.offsetsStart, path, object.offset).offset;
+}
+
+/** Where `path` (relative to the object) is written, or its nearest written parent. */
 export function positionOf(object: ManifestDocument, path: YamlPath = []): SourcePosition {
-  const doc = object.source.documents[object.documentIndex];
-  const offset = doc ? (walkPath(doc, [...object.basePath, ...path]).anchor?.range?.[0] ?? 0) : 0;
-  const p = object.source.lineCounter.linePos(offset);
+  const p = object.source.lineCounter.linePos(offsetOf(object, path));
   return { line: p.line, column: p.col };
 }
 
-/** True when `path` (relative to the object) is written in the source. */
+/** True when `path` (relative to the object) is written in the source (merge keys and aliases included). */
 export function hasPath(object: ManifestDocument, path: YamlPath): boolean {
-  const doc = object.source.documents[object.documentIndex];
-  if (!doc) return false;
-  const full = [...object.basePath, ...path];
-  return walkPath(doc, full).depth === full.length;
+  let value: unknown = object.object;
+  for (const step of path) {
+    if (Array.isArray(value)) {
+      if (typeof step !== 'number' || step >= value.length) return false;
+      value = value[step];
+    } else if (typeof value === 'object' && value !== null && Object.hasOwn(value, String(step))) {
+      value = (value as Record<string, unknown>)[String(step)];
+    } else return false;
+  }
+  return true;
 }

@@ -1,3 +1,4 @@
+import { asStringList } from './manifest.js';
 import { shellScriptOf } from './shell.js';
 
 /** A container probe as written in a manifest (only the fields zerodrop reasons about are typed). */
@@ -48,26 +49,41 @@ function hostOf(target: { host?: unknown }): { host?: string } {
   return typeof target.host === 'string' && target.host !== '' ? { host: target.host } : {};
 }
 
-/** Applies the kubelet's defaults and classifies the handler. */
+/** A port as written (number or name), else `fallback`: a probe read from a manifest may hold anything. */
+function portOf(value: unknown, fallback: number): number | string {
+  return typeof value === 'number' || typeof value === 'string' ? value : fallback;
+}
+
+/** A string field as written, else `fallback`. */
+function textOf(value: unknown, fallback: string): string {
+  return typeof value === 'string' ? value : fallback;
+}
+
+/** Applies the kubelet's defaults and classifies the handler. Total: a field of the wrong type reads as not written. */
 export function resolveProbe(probe: Probe): ResolvedProbe {
   let handler: ProbeHandler | undefined;
-  if (probe.httpGet) {
+  const object = (v: unknown) => (typeof v === 'object' && v !== null && !Array.isArray(v) ? v : undefined);
+  const httpGet = object(probe.httpGet) as Probe['httpGet'];
+  const tcpSocket = object(probe.tcpSocket) as Probe['tcpSocket'];
+  const exec = object(probe.exec) as Probe['exec'];
+  const grpc = object(probe.grpc) as Probe['grpc'];
+  if (httpGet) {
     handler = {
       type: 'httpGet',
-      path: probe.httpGet.path ?? '/',
-      port: probe.httpGet.port ?? 80,
-      scheme: probe.httpGet.scheme ?? 'HTTP',
-      ...hostOf(probe.httpGet),
+      path: textOf(httpGet.path, '/'),
+      port: portOf(httpGet.port, 80),
+      scheme: textOf(httpGet.scheme, 'HTTP'),
+      ...hostOf(httpGet),
     };
-  } else if (probe.tcpSocket) {
-    handler = { type: 'tcpSocket', port: probe.tcpSocket.port ?? 80, ...hostOf(probe.tcpSocket) };
-  } else if (probe.exec) {
-    handler = { type: 'exec', command: Array.isArray(probe.exec.command) ? probe.exec.command.map(String) : [] };
-  } else if (probe.grpc) {
+  } else if (tcpSocket) {
+    handler = { type: 'tcpSocket', port: portOf(tcpSocket.port, 80), ...hostOf(tcpSocket) };
+  } else if (exec) {
+    handler = { type: 'exec', command: asStringList(exec.command) ?? [] };
+  } else if (grpc) {
     handler = {
       type: 'grpc',
-      port: num(probe.grpc.port, 0),
-      ...(probe.grpc.service ? { service: probe.grpc.service } : {}),
+      port: num(grpc.port, 0),
+      ...(typeof grpc.service === 'string' && grpc.service !== '' ? { service: grpc.service } : {}),
     };
   }
   return {

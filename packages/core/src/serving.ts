@@ -1,6 +1,6 @@
 import { asRecord, asStringMap, type ManifestDocument } from './manifest.js';
 import { apiGroup, type Container, type Workload } from './workload.js';
-import { type Service, type ServicePort, servicesOf, type WorkloadSet } from './workload-set.js';
+import { perServices, type Service, type ServicePort, servicesOf, type WorkloadSet } from './workload-set.js';
 
 /**
  * Who serves traffic: the one answer every rule about draining, preStop, grace and readiness asks. A container
@@ -231,32 +231,13 @@ function decide(set: WorkloadSet, w: Workload): WorkloadServing {
     };
   }
 
-  const unreached: string[] = [];
-  for (const service of servicesOf(set, w)) {
-    if (service.type === 'ExternalName') continue;
-    const routes = index.routes.get(`${service.namespace}/${service.name}`) ?? [];
-    const headless = isHeadless(service);
-    for (const port of service.ports) {
-      const via = routes.filter((r) => routeMatchesPort(r, port));
-      if (headless && via.length === 0) continue;
-      const container = containerForTargetPort(w, port.targetPort);
-      if (!container) {
-        unreached.push(`Service ${service.name} ${describePort(port)} names no container port`);
-        continue;
-      }
-      if (via.length === 0 && isMetricsPort(service, port, container)) {
-        unreached.push(
-          `Service ${service.name} ${describePort(port)} is a metrics port (a failed scrape drops no request)`,
-        );
-        continue;
-      }
-      const route = via[0] ? `${via[0].via.kind} ${via[0].via.name} → ` : '';
-      add(container, `${route}${headless ? 'headless ' : ''}Service ${service.name} ${describePort(port)}`);
-    }
-  }
+  const selected = servicesOf(set, w);
+  const links = serviceLinks(index, w, selected);
+  // The lists are shared by the workloads with the same links: read, never changed.
+  for (const [i, list] of links.reasons) reasons.set(w.containers[i]!, list);
+  const unreached = links.unreached;
   const containers = w.containers.filter((c) => reasons.has(c));
   if (containers.length > 0) return { basis: 'services', containers, reasons };
-  const selected = servicesOf(set, w);
   const none =
     selected.length === 0
       ? `no Service in namespace ${w.namespace} selects its pods`
@@ -264,6 +245,55 @@ function decide(set: WorkloadSet, w: Workload): WorkloadServing {
         ? unreached.join('; ')
         : `only headless Services select its pods (${selected.map((s) => s.name).join(', ')}), and no Ingress or route sends to them`;
   return { basis: 'services', containers, reasons, none };
+}
+
+/** What a workload's Services reach: reasons by container index, and the ports that reach nothing. */
+interface ServiceLinks {
+  reasons: Map<number, string[]>;
+  unreached: string[];
+}
+
+/**
+ * The containers the Services reach, worked out once for every workload with the same Services and the same
+ * container ports (many replicas of one template behind one selector), not once per workload.
+ */
+function serviceLinks(index: ServingIndex, w: Workload, services: Service[]): ServiceLinks {
+  const shape = JSON.stringify(
+    w.containers.map((c) => {
+      const h = c.readinessProbe?.resolved.handler;
+      return [c.ports.map((p) => [p.name ?? null, p.containerPort]), h && h.type !== 'exec' ? h.port : null];
+    }),
+  );
+  return perServices(services, `links ${shape}`, () => {
+    const reasons = new Map<number, Set<string>>();
+    const unreached: string[] = [];
+    for (const service of services) {
+      if (service.type === 'ExternalName') continue;
+      const routes = index.routes.get(`${service.namespace}/${service.name}`) ?? [];
+      const headless = isHeadless(service);
+      for (const port of service.ports) {
+        const via = routes.filter((r) => routeMatchesPort(r, port));
+        if (headless && via.length === 0) continue;
+        const container = containerForTargetPort(w, port.targetPort);
+        if (!container) {
+          unreached.push(`Service ${service.name} ${describePort(port)} names no container port`);
+          continue;
+        }
+        if (via.length === 0 && isMetricsPort(service, port, container)) {
+          unreached.push(
+            `Service ${service.name} ${describePort(port)} is a metrics port (a failed scrape drops no request)`,
+          );
+          continue;
+        }
+        const route = via[0] ? `${via[0].via.kind} ${via[0].via.name} → ` : '';
+        const i = w.containers.indexOf(container);
+        const list = reasons.get(i) ?? new Set<string>();
+        list.add(`${route}${headless ? 'headless ' : ''}Service ${service.name} ${describePort(port)}`);
+        reasons.set(i, list);
+      }
+    }
+    return { reasons: new Map([...reasons].map(([i, list]) => [i, [...list]])), unreached };
+  });
 }
 
 /** The containers of a workload that serve traffic. */

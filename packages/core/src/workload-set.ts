@@ -1,4 +1,12 @@
-import { asNumber, asRecord, asStringMap, type ManifestDocument, type YamlPath } from './manifest.js';
+import {
+  asNumber,
+  asRecord,
+  asStringList,
+  asStringMap,
+  type ManifestDocument,
+  scalarText,
+  type YamlPath,
+} from './manifest.js';
 import { getProfile, type HealthCheck, type LoadBalancerProfile, type ProfileId } from './profiles.js';
 import { apiGroup, toWorkload, type Workload } from './workload.js';
 
@@ -158,9 +166,9 @@ function toPdb(doc: ManifestDocument): PodDisruptionBudget {
     selector.matchExpressions = sel.matchExpressions.map((e) => {
       const r = asRecord(e);
       return {
-        key: String(r.key ?? ''),
-        operator: String(r.operator ?? ''),
-        values: Array.isArray(r.values) ? r.values.map(String) : [],
+        key: scalarText(r.key) ?? '',
+        operator: scalarText(r.operator) ?? '',
+        values: asStringList(r.values) ?? [],
       };
     });
   }
@@ -197,7 +205,7 @@ function toHpa(doc: ManifestDocument): HorizontalPodAutoscaler {
     doc,
     name: doc.name,
     namespace: ns(doc),
-    target: { kind: String(ref.kind ?? ''), name: String(ref.name ?? '') },
+    target: { kind: scalarText(ref.kind) ?? '', name: scalarText(ref.name) ?? '' },
     minReplicas: asNumber(spec.minReplicas) ?? 1,
     maxReplicas: asNumber(spec.maxReplicas),
   };
@@ -347,15 +355,88 @@ function workloadsWithLabel(set: WorkloadSet, namespace: string, key: string, va
 
 const servicesCache = new WeakMap<Workload, { set: WorkloadSet; services: Service[] }>();
 
-/** Services in the workload's namespace whose selector matches its pod labels. */
+/** Services of one namespace with the same selector: they select the same pods. */
+interface ServiceGroup {
+  id: number;
+  namespace: string;
+  selector: Record<string, string>;
+  services: Service[];
+}
+
+const serviceGroupsCache = new WeakMap<Service[], { groups: ServiceGroup[]; order: Map<Service, number> }>();
+
+/** The Services of a set grouped by namespace and selector (a Service without a selector selects no pod). */
+function serviceGroups(services: Service[]): { groups: ServiceGroup[]; order: Map<Service, number> } {
+  let cached = serviceGroupsCache.get(services);
+  if (!cached) {
+    const byKey = new Map<string, ServiceGroup>();
+    const order = new Map<Service, number>();
+    for (const s of services) {
+      order.set(s, order.size);
+      const entries = Object.entries(s.selector);
+      if (entries.length === 0) continue;
+      const key = `${s.namespace}\u0000${JSON.stringify(entries.sort((a, b) => a[0].localeCompare(b[0])))}`;
+      let group = byKey.get(key);
+      if (!group) {
+        group = { id: byKey.size, namespace: s.namespace, selector: s.selector, services: [] };
+        byKey.set(key, group);
+      }
+      group.services.push(s);
+    }
+    cached = { groups: [...byKey.values()], order };
+    serviceGroupsCache.set(services, cached);
+  }
+  return cached;
+}
+
+/** The lists servicesOf returns, by the selector groups they hold: workloads selected alike share one list. */
+const sharedServicesCache = new WeakMap<WorkloadSet, Map<string, Service[]>>();
+
+/**
+ * Services in the workload's namespace whose selector matches its pod labels. Workloads matched by the same
+ * selectors get the same list (the same array), so what is derived from a list (health checks, Ingresses, the
+ * load-balancer profile) is derived once: 2,000 workloads behind 2,000 Services of one selector cost 2,000 + 2,000
+ * steps, not 4,000,000.
+ */
 export function servicesOf(set: WorkloadSet, w: Workload): Service[] {
   const cached = servicesCache.get(w);
   if (cached?.set === set) return cached.services;
-  const services = selectorsMatching(set.services, w.namespace, w.podLabels, (s) => s.selector).filter(
-    (s) => Object.keys(s.selector).length > 0 && matchesSelector(w.podLabels, { matchLabels: s.selector }),
+  const { groups, order } = serviceGroups(set.services);
+  const matched = selectorsMatching(groups, w.namespace, w.podLabels, (g) => g.selector).filter((g) =>
+    matchesSelector(w.podLabels, { matchLabels: g.selector }),
   );
+  let shared = sharedServicesCache.get(set);
+  if (!shared) {
+    shared = new Map();
+    sharedServicesCache.set(set, shared);
+  }
+  const key = `${w.namespace}\u0000${matched.map((g) => g.id).join(',')}`;
+  let services = shared.get(key);
+  if (!services) {
+    services =
+      matched.length === 1
+        ? matched[0]!.services
+        : matched.flatMap((g) => g.services).sort((a, b) => order.get(a)! - order.get(b)!);
+    shared.set(key, services);
+  }
   servicesCache.set(w, { set, services });
   return services;
+}
+
+const perServicesCache = new WeakMap<Service[], Map<string, unknown>>();
+
+/**
+ * What is derived from one list of Services (as servicesOf returns it), computed once per list. The lists belong to
+ * one set of objects, so nothing derived from another set can be returned.
+ */
+export function perServices<T>(services: Service[], what: string, compute: () => T): T {
+  let cache = perServicesCache.get(services);
+  if (!cache) {
+    cache = new Map();
+    perServicesCache.set(services, cache);
+  }
+  if (!cache.has(what)) cache.set(what, compute());
+  return cache.get(what) as T;
 }
 
 /** PodDisruptionBudgets in the workload's namespace whose selector matches its pod labels. */
@@ -382,9 +463,12 @@ export function hpaOf(set: WorkloadSet, w: Workload): HorizontalPodAutoscaler | 
 
 /** Ingresses that send to one of the workload's Services. */
 export function ingressesOf(set: WorkloadSet, w: Workload): Ingress[] {
-  const names = new Set(servicesOf(set, w).map((s) => s.name));
-  if (names.size === 0) return [];
-  return inNamespace(set.ingresses, w.namespace).filter((i) => i.serviceNames.some((n) => names.has(n)));
+  const services = servicesOf(set, w);
+  if (services.length === 0) return [];
+  return perServices(services, 'ingresses', () => {
+    const names = new Set(services.map((s) => s.name));
+    return inNamespace(set.ingresses, w.namespace).filter((i) => i.serviceNames.some((n) => names.has(n)));
+  });
 }
 
 /** The BackendConfig names a Service points at (`cloud.google.com/backend-config`: default or per port). */
@@ -395,7 +479,7 @@ function backendConfigNames(service: Service): string[] {
   if (!raw) return [];
   try {
     const parsed = asRecord(JSON.parse(raw));
-    const names = Object.values(asRecord(parsed.ports)).map(String);
+    const names = asStringList(Object.values(asRecord(parsed.ports))) ?? [];
     if (typeof parsed.default === 'string') names.push(parsed.default);
     return names;
   } catch {
@@ -456,72 +540,76 @@ function awsHealthCheck(
   return Object.keys(hc).length > 3 ? hc : undefined;
 }
 
-const healthChecksCache = new WeakMap<Workload, { set: WorkloadSet; checks: LoadBalancerHealthCheck[] }>();
+const serviceChecksCache = new WeakMap<Service, { set: WorkloadSet; checks: LoadBalancerHealthCheck[] }>();
+
+/** Every external load-balancer health check configured for one Service, wherever it is written. */
+function healthChecksOfService(set: WorkloadSet, service: Service): LoadBalancerHealthCheck[] {
+  const cached = serviceChecksCache.get(service);
+  if (cached?.set === set) return cached.checks;
+  const out: LoadBalancerHealthCheck[] = [];
+  for (const doc of set.healthCheckPolicies) {
+    const spec = asRecord(doc.object.spec);
+    const ref = asRecord(spec.targetRef);
+    if (ns(doc) !== service.namespace || ref.kind !== 'Service' || ref.name !== service.name) continue;
+    const def = asRecord(spec.default);
+    const config = asRecord(def.config);
+    const type = typeof config.type === 'string' ? config.type : 'HTTP';
+    const httpKey = `${type.toLowerCase()}HealthCheck`;
+    const http = asRecord(config[httpKey] ?? config.httpHealthCheck);
+    const hc: LoadBalancerHealthCheck = { doc, via: 'HealthCheckPolicy', service };
+    const base: YamlPath = ['spec', 'default', 'config', httpKey];
+    if (typeof http.requestPath === 'string') {
+      hc.path = http.requestPath;
+      hc.pathField = [...base, 'requestPath'];
+    }
+    const port = asNumber(http.port);
+    if (port !== undefined) {
+      hc.port = port;
+      hc.portField = [...base, 'port'];
+    }
+    assignNum(hc, 'intervalSeconds', def.checkIntervalSec);
+    assignNum(hc, 'timeoutSeconds', def.timeoutSec);
+    assignNum(hc, 'unhealthyThreshold', def.unhealthyThreshold);
+    assignNum(hc, 'healthyThreshold', def.healthyThreshold);
+    out.push(hc);
+  }
+  const names = backendConfigNames(service);
+  for (const doc of set.backendConfigs) {
+    if (ns(doc) !== service.namespace || !names.includes(doc.name)) continue;
+    const check = asRecord(asRecord(doc.object.spec).healthCheck);
+    const hc: LoadBalancerHealthCheck = { doc, via: 'BackendConfig', service };
+    if (typeof check.requestPath === 'string') {
+      hc.path = check.requestPath;
+      hc.pathField = ['spec', 'healthCheck', 'requestPath'];
+    }
+    const port = asNumber(check.port);
+    if (port !== undefined) {
+      hc.port = port;
+      hc.portField = ['spec', 'healthCheck', 'port'];
+    }
+    assignNum(hc, 'intervalSeconds', check.checkIntervalSec);
+    assignNum(hc, 'timeoutSeconds', check.timeoutSec);
+    assignNum(hc, 'unhealthyThreshold', check.unhealthyThreshold);
+    assignNum(hc, 'healthyThreshold', check.healthyThreshold);
+    out.push(hc);
+  }
+  const fromService =
+    awsHealthCheck(service.doc, 'Service', 'alb.ingress.kubernetes.io/', service) ??
+    awsHealthCheck(service.doc, 'Service', 'service.beta.kubernetes.io/aws-load-balancer-', service);
+  if (fromService) out.push(fromService);
+  for (const ingress of inNamespace(set.ingresses, service.namespace)) {
+    if (!ingress.serviceNames.includes(service.name)) continue;
+    const hc = awsHealthCheck(ingress.doc, 'Ingress', 'alb.ingress.kubernetes.io/', service);
+    if (hc) out.push(hc);
+  }
+  serviceChecksCache.set(service, { set, checks: out });
+  return out;
+}
 
 /** Every external load-balancer health check configured for the workload's Services. */
 export function healthChecksOf(set: WorkloadSet, w: Workload): LoadBalancerHealthCheck[] {
-  const cached = healthChecksCache.get(w);
-  if (cached?.set === set) return cached.checks;
-  const out: LoadBalancerHealthCheck[] = [];
-  for (const service of servicesOf(set, w)) {
-    for (const doc of set.healthCheckPolicies) {
-      const spec = asRecord(doc.object.spec);
-      const ref = asRecord(spec.targetRef);
-      if (ns(doc) !== service.namespace || ref.kind !== 'Service' || ref.name !== service.name) continue;
-      const def = asRecord(spec.default);
-      const config = asRecord(def.config);
-      const type = typeof config.type === 'string' ? config.type : 'HTTP';
-      const httpKey = `${type.toLowerCase()}HealthCheck`;
-      const http = asRecord(config[httpKey] ?? config.httpHealthCheck);
-      const hc: LoadBalancerHealthCheck = { doc, via: 'HealthCheckPolicy', service };
-      const base: YamlPath = ['spec', 'default', 'config', httpKey];
-      if (typeof http.requestPath === 'string') {
-        hc.path = http.requestPath;
-        hc.pathField = [...base, 'requestPath'];
-      }
-      const port = asNumber(http.port);
-      if (port !== undefined) {
-        hc.port = port;
-        hc.portField = [...base, 'port'];
-      }
-      assignNum(hc, 'intervalSeconds', def.checkIntervalSec);
-      assignNum(hc, 'timeoutSeconds', def.timeoutSec);
-      assignNum(hc, 'unhealthyThreshold', def.unhealthyThreshold);
-      assignNum(hc, 'healthyThreshold', def.healthyThreshold);
-      out.push(hc);
-    }
-    const names = backendConfigNames(service);
-    for (const doc of set.backendConfigs) {
-      if (ns(doc) !== service.namespace || !names.includes(doc.name)) continue;
-      const check = asRecord(asRecord(doc.object.spec).healthCheck);
-      const hc: LoadBalancerHealthCheck = { doc, via: 'BackendConfig', service };
-      if (typeof check.requestPath === 'string') {
-        hc.path = check.requestPath;
-        hc.pathField = ['spec', 'healthCheck', 'requestPath'];
-      }
-      const port = asNumber(check.port);
-      if (port !== undefined) {
-        hc.port = port;
-        hc.portField = ['spec', 'healthCheck', 'port'];
-      }
-      assignNum(hc, 'intervalSeconds', check.checkIntervalSec);
-      assignNum(hc, 'timeoutSeconds', check.timeoutSec);
-      assignNum(hc, 'unhealthyThreshold', check.unhealthyThreshold);
-      assignNum(hc, 'healthyThreshold', check.healthyThreshold);
-      out.push(hc);
-    }
-    const fromService =
-      awsHealthCheck(service.doc, 'Service', 'alb.ingress.kubernetes.io/', service) ??
-      awsHealthCheck(service.doc, 'Service', 'service.beta.kubernetes.io/aws-load-balancer-', service);
-    if (fromService) out.push(fromService);
-    for (const ingress of inNamespace(set.ingresses, service.namespace)) {
-      if (!ingress.serviceNames.includes(service.name)) continue;
-      const hc = awsHealthCheck(ingress.doc, 'Ingress', 'alb.ingress.kubernetes.io/', service);
-      if (hc) out.push(hc);
-    }
-  }
-  healthChecksCache.set(w, { set, checks: out });
-  return out;
+  const services = servicesOf(set, w);
+  return perServices(services, 'healthChecks', () => services.flatMap((s) => healthChecksOfService(set, s)));
 }
 
 function assignNum(
@@ -535,10 +623,14 @@ function assignNum(
 
 /** TargetGroupBindings whose serviceRef names one of the workload's Services. */
 export function targetGroupBindingsOf(set: WorkloadSet, w: Workload): ManifestDocument[] {
-  const names = new Set(servicesOf(set, w).map((s) => s.name));
-  return set.targetGroupBindings.filter(
-    (t) => ns(t) === w.namespace && names.has(String(asRecord(asRecord(t.object.spec).serviceRef).name ?? '')),
-  );
+  const services = servicesOf(set, w);
+  if (services.length === 0) return [];
+  return perServices(services, 'targetGroupBindings', () => {
+    const names = new Set(services.map((s) => s.name));
+    return set.targetGroupBindings.filter(
+      (t) => ns(t) === w.namespace && names.has(scalarText(asRecord(asRecord(t.object.spec).serviceRef).name) ?? ''),
+    );
+  });
 }
 
 /**
@@ -547,6 +639,21 @@ export function targetGroupBindingsOf(set: WorkloadSet, w: Workload): ManifestDo
  */
 export function inferProfile(set: WorkloadSet, w: Workload): ProfileId | undefined {
   const services = servicesOf(set, w);
+  const fromServices = perServices(services, 'profile', () => profileOfServices(set, w, services));
+  if (fromServices) return fromServices;
+  if (w.podAnnotations['sidecar.istio.io/inject'] === 'true') return 'istio';
+  const namespace = set.namespaces.find((n) => n.name === w.namespace);
+  const nsLabels = asStringMap(asRecord(namespace?.object.metadata).labels);
+  if (nsLabels['istio-injection'] === 'enabled' && w.podAnnotations['sidecar.istio.io/inject'] !== 'false')
+    return 'istio';
+  return undefined;
+}
+
+/**
+ * The profile a workload's Services point to (the same for every workload they select; `w` only stands for them):
+ * GKE NEG, AWS load balancers with their target types, an nginx Ingress. Undefined when they do not say.
+ */
+function profileOfServices(set: WorkloadSet, w: Workload, services: Service[]): ProfileId | undefined {
   if (healthChecksOf(set, w).some((h) => h.via === 'HealthCheckPolicy' || h.via === 'BackendConfig')) return 'gke-neg';
   if (services.some((s) => s.annotations['cloud.google.com/neg'] !== undefined)) return 'gke-neg';
   const ingresses = ingressesOf(set, w);
@@ -564,11 +671,6 @@ export function inferProfile(set: WorkloadSet, w: Workload): ProfileId | undefin
   if (nlbTargets.includes('ip')) return 'aws-nlb';
   if (services.some((s, i) => nlbTargets[i] === 'instance' && externalTrafficLocal(s))) return 'aws-nlb-instance';
   if (ingresses.some((i) => i.className === 'nginx')) return 'ingress-nginx';
-  if (w.podAnnotations['sidecar.istio.io/inject'] === 'true') return 'istio';
-  const namespace = set.namespaces.find((n) => n.name === w.namespace);
-  const nsLabels = asStringMap(asRecord(namespace?.object.metadata).labels);
-  if (nsLabels['istio-injection'] === 'enabled' && w.podAnnotations['sidecar.istio.io/inject'] !== 'false')
-    return 'istio';
   return undefined;
 }
 

@@ -1,4 +1,4 @@
-import { asNumber, asRecord, asStringMap, type ManifestDocument, type YamlPath } from './manifest.js';
+import { asNumber, asRecord, asStringList, asStringMap, type ManifestDocument, type YamlPath } from './manifest.js';
 import { type Probe, type ResolvedProbe, resolveProbe } from './probes.js';
 import type { RolloutStrategy } from './rollout.js';
 import { isShell } from './shell.js';
@@ -94,10 +94,6 @@ export function workloadKindOf(doc: ManifestDocument): WorkloadKind | undefined 
   return WORKLOAD_KINDS[`${apiGroup(doc.apiVersion)}/${doc.kind}`];
 }
 
-function strings(value: unknown): string[] | undefined {
-  return Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v : String(v))) : undefined;
-}
-
 /** Seconds of the first `sleep N` in a command line (`sleep 5`, `sleep 5s`, `/bin/sleep 10`). */
 export function sleepSecondsIn(script: string): number | undefined {
   const m = /(?:^|[\s;&|(])(?:\/usr)?(?:\/bin\/)?sleep\s+(\d+(?:\.\d+)?)s?(?=$|[\s;&|)])/.exec(script);
@@ -115,7 +111,7 @@ export function classifyPreStop(value: unknown): PreStop | undefined {
     return { kind: 'httpGet', path: typeof h.path === 'string' ? h.path : '/', port };
   }
   if (hook.exec !== undefined) {
-    const command = strings(asRecord(hook.exec).command) ?? [];
+    const command = asStringList(asRecord(hook.exec).command) ?? [];
     const needsShell = isShell(command[0]) || (command.length === 1 && /[\s;&|$]/.test(command[0] ?? ''));
     const sleepSeconds = sleepSecondsIn(isShell(command[0]) ? command.slice(1).join(' ') : command.join(' '));
     return sleepSeconds === undefined
@@ -163,8 +159,8 @@ function toContainer(value: unknown, index: number, podSpecPath: YamlPath): Cont
     index,
     path: [...podSpecPath, 'containers', index],
     image: typeof c.image === 'string' ? c.image : '',
-    command: strings(c.command),
-    args: strings(c.args),
+    command: asStringList(c.command),
+    args: asStringList(c.args),
     ports,
     env,
     envFromRefs,

@@ -145,3 +145,34 @@ test('images without a shell: scratch, distroless, Chainguard, chiseled; their d
   ])
     assert.equal(shellFreeImageKind(image), undefined, image);
 });
+
+test('a comment inside a continuation is dropped and the instruction goes on, as Docker reads it', () => {
+  const parsed = parseDockerfile(
+    'FROM node:20\nRUN apt-get update && \\\n# the packages\n    apt-get install -y curl\nCMD ["node"]\n',
+    'D',
+  );
+  assert.deepEqual(
+    parsed.instructions.map((i) => [i.keyword, i.value, i.line, i.endLine]),
+    [
+      ['FROM', 'node:20', 1, 1],
+      ['RUN', 'apt-get update && apt-get install -y curl', 2, 4],
+      ['CMD', '["node"]', 5, 5],
+    ],
+  );
+});
+
+test('long inputs: 100,000 continuation lines make one instruction; 100,000 stages chain to their base', () => {
+  const lines = ['FROM node:20', 'RUN echo 0 \\'];
+  for (let i = 1; i < 100_000; i++) lines.push(`  && echo ${i} \\`);
+  lines.push('  && true', 'CMD ["node", "a.js"]');
+  const long = parseDockerfile(lines.join('\n'), 'D');
+  assert.equal(long.instructions.length, 3);
+  assert.equal(long.instructions[1]?.endLine, 100_002);
+  assert.ok(long.instructions[1]?.value.endsWith('&& echo 99999 && true'));
+  const stages = ['FROM scratch AS s0'];
+  for (let i = 1; i < 100_000; i++) stages.push(`FROM s${i - 1} AS s${i}`);
+  stages.push('CMD ["app"]');
+  const chained = parseDockerfile(stages.join('\n'), 'D');
+  assert.equal(chained.stages.length, 100_000);
+  assert.equal(baseImageOf(chained)?.image, 'scratch');
+});

@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { hasPath, ManifestError, parseManifests, positionOf } from '../src/index.js';
+import {
+  asStringMap,
+  displayValue,
+  hasPath,
+  ManifestError,
+  parseManifests,
+  positionOf,
+  walkPath,
+  yamlDocumentOf,
+} from '../src/index.js';
 
 const TEXT = `# leading comment
 apiVersion: apps/v1
@@ -106,7 +115,7 @@ test('alias bombs and huge files are refused with a clear error', () => {
   ]) {
     bomb.push(`${name}: &${name} [${Array(10).fill(`*${prev}`).join(',')}]`);
   }
-  fails(`${bomb.join('\n')}\n`, 'ERR_ZERODROP_ALIAS_BOMB', 1);
+  fails(`${bomb.join('\n')}\n`, 'ERR_ZERODROP_ALIAS_BOMB', 5);
   const huge = `# ${'x'.repeat(100)}\n`;
   assert.throws(() => parseManifests(huge, 'big.yaml', { maxBytes: 50 }), { code: 'ERR_ZERODROP_FILE_TOO_LARGE' });
 });
@@ -114,4 +123,131 @@ test('alias bombs and huge files are refused with a clear error', () => {
 test('empty input and comment-only documents give no objects', () => {
   assert.equal(parseManifests('', 'e.yaml').objects.length, 0);
   assert.equal(parseManifests('# nothing\n---\n', 'e.yaml').skipped, 0);
+});
+
+test('merge keys are resolved as kubectl resolves them: in document order, earlier maps of a list win', () => {
+  const text = [
+    'base: &base {replicas: 2, paused: false}',
+    'other: &other {replicas: 9, minReadySeconds: 5}',
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    'metadata: {name: web}',
+    'spec:',
+    '  replicas: 1',
+    '  <<: [*base, *other]',
+    '  paused: true',
+    '',
+  ].join('\n');
+  const [object] = parseManifests(text, 'merge.yaml').objects;
+  assert.ok(object);
+  // replicas written before `<<` is overwritten by the merge (go-yaml v2); paused after it wins; base before other.
+  assert.deepEqual(object.object.spec, { replicas: 2, paused: true, minReadySeconds: 5 });
+  assert.deepEqual(positionOf(object, ['spec', 'minReadySeconds']), { line: 2, column: 29 });
+  assert.deepEqual(positionOf(object, ['spec', 'paused']), { line: 9, column: 3 });
+  assert.equal(hasPath(object, ['spec', 'minReadySeconds']), true);
+});
+
+test('aliases: one plain value for every use of an anchor; a recursive alias is refused', () => {
+  const text = 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  a: &x {k: [1, 2]}\n  b: *x\n';
+  const [object] = parseManifests(text, 'a.yaml').objects;
+  const spec = object?.object.spec as Record<string, unknown>;
+  assert.equal(spec.a, spec.b);
+  assert.deepEqual(positionOf(object!, ['spec', 'b', 'k', 1]), { line: 5, column: 17 });
+  fails('a: &x [1, *x]\n', 'ERR_ZERODROP_YAML_SYNTAX', 1);
+  fails('a: *nowhere\n', 'ERR_ZERODROP_YAML_SYNTAX', 1);
+});
+
+test('sed-style placeholders are named as templates to fill in, Helm actions as Helm templates', () => {
+  const placeholder = fails(
+    'apiVersion: v1\nkind: ReplicationController\nspec:\n  replicas: {{replicas}}\n',
+    'ERR_ZERODROP_TEMPLATE_PLACEHOLDER',
+    4,
+  );
+  assert.match(placeholder.message, /unfilled placeholder \{\{replicas\}\}/);
+  assert.doesNotMatch(placeholder.message, /Helm/);
+  // In a plain scalar a placeholder is text (`etcd-{{cell}}`); where it stands for a value, it is a template.
+  const labels = fails(
+    'kind: Service\nmetadata:\n  name: etcd-{{cell}}\n  labels: {{ labels }}\n',
+    'ERR_ZERODROP_TEMPLATE_PLACEHOLDER',
+    4,
+  );
+  assert.match(labels.message, /\{\{labels\}\}/);
+  fails('spec:\n  replicas: {{ .Values.replicas }}\n', 'ERR_ZERODROP_HELM_TEMPLATE', 2);
+  fails('{{- include "chart.labels" . | nindent 4 }}\n', 'ERR_ZERODROP_HELM_TEMPLATE', 1);
+});
+
+test('keys that objects carry (__proto__, toString, constructor) are plain data', () => {
+  const text =
+    'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels: {__proto__: x, toString: 1, constructor: {a: 1}}\n';
+  const [object] = parseManifests(text, 'p.yaml').objects;
+  const labels = (object!.object.metadata as Record<string, unknown>).labels as Record<string, unknown>;
+  assert.deepEqual(Object.keys(labels), ['__proto__', 'toString', 'constructor']);
+  assert.equal(Object.getPrototypeOf(labels), Object.prototype);
+  assert.deepEqual(asStringMap(labels), JSON.parse('{"__proto__": "x", "toString": "1"}'));
+  assert.equal(displayValue(labels), '{"__proto__":"x","toString":1,"constructor":{"a":1}}');
+});
+
+test('a yaml document is read back from its span with offsets into the whole text', () => {
+  const parsed = parseManifests(TEXT, 'all.yaml');
+  const doc = yamlDocumentOf(parsed.source, 2);
+  assert.ok(doc);
+  const walk = walkPath(doc, ['items', 0, 'metadata', 'name']);
+  assert.equal(walk.depth, 4);
+  const at = (walk.node as { range: number[] }).range[0]!;
+  assert.equal(TEXT.slice(at, at + 3), 'web');
+  assert.equal(parsed.source.documentSpans.length, 3);
+});
+
+test('a long stream is read document by document', () => {
+  const one = (i: number) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c${i}}\ndata: {k: "${i}"}\n`;
+  const text = Array.from({ length: 5000 }, (_, i) => one(i)).join('---\n');
+  const parsed = parseManifests(text, 'stream.yaml');
+  assert.equal(parsed.objects.length, 5000);
+  assert.deepEqual(positionOf(parsed.objects[4999]!, ['data', 'k']), { line: 4999 * 5 + 4, column: 8 });
+});
+
+test('positions survive keys JavaScript reorders (indexes), keys written twice, and merges', () => {
+  const text = [
+    'apiVersion: v1',
+    'kind: ConfigMap',
+    'metadata: {name: c}',
+    'data:',
+    '  b: one',
+    '  "10": ten',
+    '  a: [x, y]',
+    '  b: two',
+    '  "2": {deep: [1, {k: v}]}',
+    '',
+  ].join('\n');
+  const [object] = parseManifests(text, 'c.yaml').objects;
+  assert.ok(object);
+  assert.deepEqual(Object.keys(object.object.data as object), ['2', '10', 'b', 'a']);
+  assert.deepEqual(positionOf(object, ['data', 'b']), { line: 8, column: 3 });
+  assert.deepEqual(positionOf(object, ['data', '10']), { line: 6, column: 3 });
+  assert.deepEqual(positionOf(object, ['data', 'a', 1]), { line: 7, column: 10 });
+  assert.deepEqual(positionOf(object, ['data', '2', 'deep', 1, 'k']), { line: 9, column: 20 });
+  assert.deepEqual(positionOf(object, ['data', '2', 'deep', 1, 'missing']), { line: 9, column: 19 });
+});
+
+test('a document that cannot be read costs that document: the others of the stream are still read', () => {
+  const text = [
+    'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: first}\n',
+    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [broken\n',
+    'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: last}\ndata: {k: v}\n',
+  ].join('---\n');
+  const problems: ManifestError[] = [];
+  const parsed = parseManifests(text, 's.yaml', {}, problems);
+  assert.deepEqual(
+    parsed.objects.map((o) => [o.name, o.documentIndex]),
+    [
+      ['first', 0],
+      ['last', 2],
+    ],
+  );
+  assert.deepEqual(
+    problems.map((p) => [p.code, p.position.line]),
+    [['ERR_ZERODROP_YAML_SYNTAX', 9]],
+  );
+  assert.deepEqual(positionOf(parsed.objects[1]!, ['data', 'k']), { line: 13, column: 8 });
+  assert.throws(() => parseManifests(text, 's.yaml'), ManifestError);
 });

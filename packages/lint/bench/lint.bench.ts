@@ -1,10 +1,10 @@
 // Lint throughput on a generated corpus of 10,000 Kubernetes documents, against parsing the same text with the same
 // YAML parser. Run: `npx tsc -b packages/lint && node packages/lint/dist/bench/lint.bench.js`.
-import { performance } from 'node:perf_hooks';
 import { Parser, parseAllDocuments } from 'yaml';
 import { defaultSettings } from '../src/config.js';
 import { lint } from '../src/engine.js';
 import type { Input } from '../src/files.js';
+import { interleaved, median, ratioText } from './support.js';
 
 const DOCUMENTS = 10_000;
 const PER_FILE = 50;
@@ -92,11 +92,6 @@ function corpus(): Input[] {
   return inputs;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
 const inputs = corpus();
 const bytes = inputs.reduce((n, i) => n + i.text.length, 0);
 const settings = defaultSettings();
@@ -133,18 +128,7 @@ const variants: { name: string; run: () => void }[] = [
   },
 ].filter((v) => !only || v.name.includes(only));
 
-// Interleaved rounds, each variant once per round in a rotating order: the machine's load changes over a run, and
-// paired ratios (lint / parse of the same round) cancel most of it.
-for (const v of variants) v.run(); // warm-up
-const samples = variants.map(() => [] as number[]);
-for (let r = 0; r < rounds; r++) {
-  for (let k = 0; k < variants.length; k++) {
-    const index = (r + k) % variants.length;
-    const start = performance.now();
-    variants[index]!.run();
-    samples[index]!.push(performance.now() - start);
-  }
-}
+const samples = interleaved(variants, rounds);
 
 const rate = (ms: number) => Math.round(DOCUMENTS / (ms / 1000)).toLocaleString('en-US');
 console.log(`corpus: ${DOCUMENTS} documents in ${inputs.length} files, ${(bytes / 1024 / 1024).toFixed(1)} MiB`);
@@ -158,12 +142,7 @@ variants.forEach((v, i) => {
   );
 });
 const at = (name: string) => variants.findIndex((v) => v.name.startsWith(name));
-const ratio = (a: number, b: number) => {
-  if (a < 0 || b < 0) return;
-  const paired = samples[a]!.map((ms, r) => ms / samples[b]![r]!);
-  const mins = Math.min(...samples[a]!) / Math.min(...samples[b]!);
-  return `${mins.toFixed(2)}x (min / min), ${median(paired).toFixed(2)}x (median of paired rounds)`;
-};
+const ratio = (a: number, b: number) => (a < 0 || b < 0 ? undefined : ratioText(samples[a]!, samples[b]!));
 if (at('zerodrop lint') >= 0) console.log(`findings: ${findings}`);
 const vsParse = ratio(at('zerodrop lint'), at('parse only'));
 if (vsParse) console.log(`lint / parse only:   ${vsParse}, target <= 1.5x`);

@@ -62,7 +62,8 @@ export function loadConfig(file: string, cwd = process.cwd()): LintSettings {
 /** Validates config text; every error names the line and what to write instead. */
 export function parseConfig(text: string, file: string, baseDir: string, cwd = process.cwd()): LintSettings {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter });
+  // Warnings (a map used as a key) go to the checks below, not to the console.
+  const doc = parseDocument(text, { lineCounter, logLevel: 'error' });
   const fail = (message: string, offset = 0): never => {
     const p = lineCounter.linePos(offset);
     throw new UserInputError('ERR_ZERODROP_CONFIG', file, message, p.line, p.col);

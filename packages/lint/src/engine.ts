@@ -1,12 +1,15 @@
 import {
   buildWorkloadSet,
   type Container,
+  checkFieldTypes,
   computeTimeline,
   type Dockerfile,
+  displayValue,
   type LoadBalancerProfile,
   type ManifestDocument,
   ManifestError,
   type ParsedManifests,
+  type PodDisruptionBudget,
   parseDockerfile,
   parseManifests,
   positionOf,
@@ -30,7 +33,11 @@ import {
 /** The per-object annotation that turns rules off: `zerodrop.dev/ignore: "rule-a,rule-b"` (or `all`). */
 export const IGNORE_ANNOTATION = 'zerodrop.dev/ignore';
 
-/** A file that could not be read or parsed: reported with its place; other files are still linted. */
+/**
+ * Something that kept part of the input from being checked, with its place: a file that cannot be read or parsed, a
+ * field of a type Kubernetes rejects, or a rule that failed on one object (a bug in zerodrop). Everything else is
+ * still checked.
+ */
 export interface InputProblem {
   file: string;
   line: number;
@@ -39,10 +46,17 @@ export interface InputProblem {
   message: string;
 }
 
+/** A rule or the model failed on one object: zerodrop's bug, reported like an input problem, never a crash. */
+export const INTERNAL_ERROR = 'ERR_ZERODROP_INTERNAL';
+/** A field holds a value of a type Kubernetes rejects (`path: 8080`). */
+export const FIELD_TYPE_ERROR = 'ERR_ZERODROP_FIELD_TYPE';
+
 export interface ParsedInputs {
   manifests: ParsedManifests[];
   dockerfiles: Dockerfile[];
   problems: InputProblem[];
+  /** Objects with a field of the wrong type: linted as read, but never edited by a fix. */
+  mistyped: Set<ManifestDocument>;
 }
 
 export interface LintResult {
@@ -55,6 +69,8 @@ export interface LintResult {
     dockerfiles: number;
     /** Documents that are not Kubernetes objects. */
     skippedDocuments: number;
+    /** Kubernetes objects of kinds no rule looks at, counted by kind (`DeploymentConfig: 1`). */
+    skippedKinds: Record<string, number>;
     errors: number;
     warnings: number;
     infos: number;
@@ -62,19 +78,62 @@ export interface LintResult {
   };
 }
 
-/** Parses every input; a file that fails becomes an InputProblem and the rest go on. */
+function errorText(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return displayValue(error);
+}
+
+function internalProblem(file: string, at: { line: number; column: number }, what: string, error: unknown) {
+  return {
+    file,
+    ...at,
+    code: INTERNAL_ERROR,
+    message: `internal error ${what}: ${errorText(error)}. Everything else was checked; this is a bug in zerodrop, please report it with this input`,
+  };
+}
+
+/** "Deployment shop/web" for an object. */
+function objectName(object: ManifestDocument): string {
+  return `${object.kind} ${object.namespace ?? 'default'}/${object.name || '(unnamed)'}`;
+}
+
+/**
+ * Parses every input; a file that fails becomes an InputProblem and the rest go on. Fields of a type Kubernetes
+ * rejects become problems too, and read as what they plainly mean (or as not written).
+ */
 export function parseInputs(inputs: readonly Input[]): ParsedInputs {
-  const parsed: ParsedInputs = { manifests: [], dockerfiles: [], problems: [] };
+  const parsed: ParsedInputs = { manifests: [], dockerfiles: [], problems: [], mistyped: new Set() };
   for (const input of inputs) {
-    if (input.kind === 'dockerfile') {
-      parsed.dockerfiles.push(parseDockerfile(input.text, input.file));
-      continue;
-    }
     try {
-      parsed.manifests.push(parseManifests(input.text, input.file));
+      if (input.kind === 'dockerfile') {
+        parsed.dockerfiles.push(parseDockerfile(input.text, input.file));
+        continue;
+      }
+      // A document that cannot be read is reported; the other documents of the file are still linted.
+      const unread: ManifestError[] = [];
+      const manifests = parseManifests(input.text, input.file, {}, unread);
+      for (const e of unread) parsed.problems.push({ file: e.file, ...e.position, code: e.code, message: e.message });
+      for (const object of manifests.objects) {
+        const byPlace = checkFieldTypes(object).sort(
+          (a, b) => a.position.line - b.position.line || a.position.column - b.position.column,
+        );
+        for (const problem of byPlace) {
+          parsed.mistyped.add(object);
+          parsed.problems.push({
+            file: input.file,
+            ...problem.position,
+            code: FIELD_TYPE_ERROR,
+            message: `${objectName(object)}: ${problem.message}. Kubernetes rejects this object (kubectl apply fails)`,
+          });
+        }
+      }
+      parsed.manifests.push(manifests);
     } catch (error) {
-      if (!(error instanceof ManifestError)) throw error;
-      parsed.problems.push({ file: error.file, ...error.position, code: error.code, message: error.message });
+      if (error instanceof ManifestError) {
+        parsed.problems.push({ file: error.file, ...error.position, code: error.code, message: error.message });
+      } else {
+        parsed.problems.push(internalProblem(input.file, { line: 1, column: 1 }, 'while reading this file', error));
+      }
     }
   }
   return parsed;
@@ -105,10 +164,144 @@ export function describe(workload: Workload, container?: Container): string {
   return container ? `${base} container "${container.name}"` : base;
 }
 
+/**
+ * The workload set of the objects. The model is total over any plain data, but should building it still fail on an
+ * object, that object is left out and reported, and the set is built from the others.
+ */
+function buildSetIsolated(objects: ManifestDocument[], problems: InputProblem[]): WorkloadSet {
+  try {
+    return buildWorkloadSet(objects);
+  } catch {
+    const kept: ManifestDocument[] = [];
+    for (const object of objects) {
+      try {
+        buildWorkloadSet([object]);
+        kept.push(object);
+      } catch (error) {
+        problems.push(
+          internalProblem(object.source.file, positionOf(object), `while modelling ${objectName(object)}`, error),
+        );
+      }
+    }
+    return buildWorkloadSet(kept);
+  }
+}
+
+/** What a rule iterates over: a failure is pinned on one of these. */
+type Subject = Workload | PodDisruptionBudget | Dockerfile;
+
+function subjectsOf(set: WorkloadSet, dockerfiles: readonly Dockerfile[]): Subject[] {
+  return [...set.workloads, ...set.pdbs, ...dockerfiles];
+}
+
+function restrict(set: WorkloadSet, dockerfiles: readonly Dockerfile[], keep: ReadonlySet<Subject>) {
+  return {
+    set: {
+      ...set,
+      workloads: set.workloads.filter((w) => keep.has(w)),
+      pdbs: set.pdbs.filter((p) => keep.has(p)),
+    },
+    dockerfiles: dockerfiles.filter((d) => keep.has(d)),
+  };
+}
+
+function describeSubject(subject: Subject): { file: string; at: { line: number; column: number }; name: string } {
+  if ('stages' in subject) return { file: subject.file, at: { line: 1, column: 1 }, name: subject.file };
+  const name = 'containers' in subject ? describe(subject) : `PodDisruptionBudget ${subject.namespace}/${subject.name}`;
+  return { file: subject.doc.source.file, at: positionOf(subject.doc), name };
+}
+
+/** More failures than this in one rule: the rule is broken, not one object; it is reported once and skipped. */
+const MAX_FAILURES_PER_RULE = 20;
+
+/**
+ * Runs one rule so that a throw on one object costs only that object: on a throw, the object is found by running the
+ * rule over growing prefixes of what it iterates (binary search), reported as an internal problem, and the rule runs
+ * again without it. The reports of the last clean run are kept.
+ */
+function runRule(
+  rule: Rule,
+  set: WorkloadSet,
+  dockerfiles: readonly Dockerfile[],
+  run: (set: WorkloadSet, dockerfiles: readonly Dockerfile[]) => Report[],
+  problems: InputProblem[],
+): Report[] {
+  const attempt = (keep: ReadonlySet<Subject>): Report[] | { error: unknown } => {
+    const subset = restrict(set, dockerfiles, keep);
+    try {
+      return run(subset.set, subset.dockerfiles);
+    } catch (error) {
+      return { error };
+    }
+  };
+  try {
+    return run(set, dockerfiles);
+  } catch (firstError) {
+    const all = subjectsOf(set, dockerfiles);
+    const excluded = new Set<Subject>();
+    const empty = attempt(new Set());
+    if (!Array.isArray(empty)) {
+      problems.push(internalProblem('(all inputs)', { line: 1, column: 1 }, `in rule ${rule.meta.id}`, firstError));
+      return [];
+    }
+    for (let failures = 0; failures < MAX_FAILURES_PER_RULE; failures++) {
+      const candidates = all.filter((s) => !excluded.has(s));
+      const whole = attempt(new Set(candidates));
+      if (Array.isArray(whole)) return whole;
+      // The smallest prefix that fails ends with an object the rule fails on.
+      let lo = 1;
+      let hi = candidates.length;
+      let error = whole.error;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        const result = attempt(new Set(candidates.slice(0, mid)));
+        if (Array.isArray(result)) lo = mid + 1;
+        else {
+          hi = mid;
+          error = result.error;
+        }
+      }
+      const culprit = candidates[hi - 1]!;
+      excluded.add(culprit);
+      const where = describeSubject(culprit);
+      problems.push(internalProblem(where.file, where.at, `in rule ${rule.meta.id} on ${where.name}`, error));
+    }
+    problems.push(
+      internalProblem(
+        '(all inputs)',
+        { line: 1, column: 1 },
+        `in rule ${rule.meta.id}: it failed on more than ${MAX_FAILURES_PER_RULE} objects, so none of its findings are reported`,
+        firstError,
+      ),
+    );
+    return [];
+  }
+}
+
+/** Objects of kinds no part of the model uses (ConfigMaps, CRDs, OpenShift DeploymentConfigs, ...), by kind. */
+function unusedKinds(set: WorkloadSet): Record<string, number> {
+  const used = new Set<ManifestDocument>();
+  for (const [name, list] of Object.entries(set)) {
+    if (name === 'objects' || !Array.isArray(list)) continue;
+    for (const item of list as unknown[]) {
+      if (typeof item !== 'object' || item === null) continue;
+      if ('doc' in item) used.add((item as { doc: ManifestDocument }).doc);
+      else if ('source' in item && 'kind' in item) used.add(item as ManifestDocument);
+    }
+  }
+  const counts: Record<string, number> = {};
+  for (const object of set.objects) {
+    if (used.has(object)) continue;
+    counts[object.kind] = (counts[object.kind] ?? 0) + 1;
+  }
+  return Object.fromEntries(Object.entries(counts).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
+}
+
 /** Runs the rules over parsed inputs. Rules see one WorkloadSet across all files, so links cross files. */
 export function lintParsed(parsed: ParsedInputs, settings: LintSettings, rules: readonly Rule[] = RULES): LintResult {
   const objects = parsed.manifests.flatMap((m) => m.objects);
-  const set: WorkloadSet = buildWorkloadSet(objects);
+  const problems = [...parsed.problems];
+  const set: WorkloadSet = buildSetIsolated(objects, problems);
   const findings: Finding[] = [];
   const profiles = new Map<Workload, LoadBalancerProfile>();
   const ignores = new Map<ManifestDocument, Set<string>>();
@@ -122,38 +315,50 @@ export function lintParsed(parsed: ParsedInputs, settings: LintSettings, rules: 
     const options: Record<string, unknown> = {};
     for (const [name, o] of Object.entries(rule.meta.options ?? {})) options[name] = o.default;
     Object.assign(options, configured?.options);
-    const context: RuleContext = {
-      set,
-      dockerfiles: parsed.dockerfiles,
-      settings,
-      options,
-      profileOf: profile,
-      timelineOf: (w, c) =>
-        computeTimeline(terminationOf(w, c, settings.app), profile(w), {
-          marginSeconds: settings.marginSeconds,
-          ...(settings.propagationSeconds !== undefined ? { propagationSeconds: settings.propagationSeconds } : {}),
-        }),
-      describe,
-      report: (report: Report) => {
-        const finding = toFinding(rule.meta.id, severity, report, ignores, dockerIgnores);
-        if (finding) findings.push(finding);
-      },
+    const run = (subset: WorkloadSet, dockerfiles: readonly Dockerfile[]): Report[] => {
+      const reports: Report[] = [];
+      const context: RuleContext = {
+        set: subset,
+        dockerfiles,
+        settings,
+        options,
+        profileOf: profile,
+        timelineOf: (w, c) =>
+          computeTimeline(terminationOf(w, c, settings.app), profile(w), {
+            marginSeconds: settings.marginSeconds,
+            ...(settings.propagationSeconds !== undefined ? { propagationSeconds: settings.propagationSeconds } : {}),
+          }),
+        describe,
+        report: (report: Report) => {
+          reports.push(report);
+        },
+      };
+      rule.check(context);
+      return reports;
     };
-    rule.check(context);
+    for (const report of runRule(rule, set, parsed.dockerfiles, run, problems)) {
+      const finding = toFinding(rule.meta.id, severity, report, ignores, dockerIgnores);
+      if (finding) findings.push(finding);
+    }
   }
   findings.sort(
     (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule),
   );
   const count = (s: Severity) => findings.filter((f) => f.severity === s).length;
+  const unreadable = new Set(parsed.problems.filter((p) => p.code !== FIELD_TYPE_ERROR).map((p) => p.file));
   return {
     findings,
-    problems: parsed.problems,
+    problems,
     summary: {
-      files: parsed.manifests.length + parsed.dockerfiles.length + parsed.problems.length,
+      files:
+        parsed.manifests.length +
+        parsed.dockerfiles.length +
+        [...unreadable].filter((f) => !parsed.manifests.some((m) => m.source.file === f)).length,
       objects: objects.length,
       workloads: set.workloads.length,
       dockerfiles: parsed.dockerfiles.length,
       skippedDocuments: parsed.manifests.reduce((n, m) => n + m.skipped, 0),
+      skippedKinds: unusedKinds(set),
       errors: count('error'),
       warnings: count('warning'),
       infos: count('info'),
@@ -169,6 +374,14 @@ function memo<K, V>(cache: Map<K, V>, key: K, compute: () => V): V {
     cache.set(key, value);
   }
   return value;
+}
+
+/** The object each finding is about (findings carry only its kind and name, for reporters). */
+const findingObjects = new WeakMap<Finding, ManifestDocument>();
+
+/** The manifest object a finding was reported on, when it was reported on one. */
+export function objectOfFinding(finding: Finding): ManifestDocument | undefined {
+  return findingObjects.get(finding);
 }
 
 function toFinding(
@@ -208,7 +421,20 @@ function toFinding(
     message: report.message,
   };
   if (report.fix) finding.fix = report.fix;
+  findingObjects.set(finding, object);
   return finding;
+}
+
+/**
+ * Why a run checked nothing (no Kubernetes object and no Dockerfile in its inputs), or undefined when it checked
+ * something. An empty `helm template` output or a mistyped folder must not pass CI.
+ */
+export function emptyInputMessage(paths: readonly string[], result: LintResult): string | undefined {
+  if (result.summary.objects > 0 || result.summary.dockerfiles > 0) return undefined;
+  const where = paths.length ? paths.map((p) => (p === '-' ? 'standard input' : p)).join(', ') : 'the current folder';
+  const skipped = result.summary.skippedDocuments;
+  const detail = skipped ? ` (${skipped} YAML document(s) without apiVersion and kind)` : '';
+  return `no Kubernetes objects or Dockerfiles found in ${where}${detail}: nothing was checked. Pass --allow-empty to accept an empty input`;
 }
 
 /** Parses and lints in one go. */

@@ -9,7 +9,10 @@ export {
 export { renderRulesReadme } from './docs.js';
 export {
   describe,
+  emptyInputMessage,
+  FIELD_TYPE_ERROR,
   IGNORE_ANNOTATION,
+  INTERNAL_ERROR,
   type InputProblem,
   type LintResult,
   lint,
@@ -19,6 +22,8 @@ export {
 } from './engine.js';
 export { UserInputError } from './errors.js';
 export {
+  decodeText,
+  encodeText,
   expandPaths,
   type Input,
   type InputKind,
@@ -27,8 +32,10 @@ export {
   readInput,
   readStdin,
   STDIN,
+  type TextEncoding,
 } from './files.js';
 export { type FixOutcome, fixInputs, unifiedDiff } from './fix.js';
 export { findRule, RULES } from './registry.js';
-export { FORMATS, type Format, formatResult, isFormat } from './reporters/index.js';
+export { FORMATS, type Format, type FormatOptions, formatChunks, formatResult, isFormat } from './reporters/index.js';
 export * from './rule.js';
+export { type FileWrite, type RenameOps, writeFilesAtomically } from './write.js';

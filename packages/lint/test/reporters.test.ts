@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import AjvDraft04 from 'ajv-draft-04';
 import { defaultSettings } from '../src/config.js';
 import { lint } from '../src/engine.js';
-import { formatResult } from '../src/reporters/index.js';
+import { formatChunks, formatResult } from '../src/reporters/index.js';
 import { deployment } from './support/manifests.js';
 
 const require = createRequire(import.meta.url);
@@ -80,4 +80,17 @@ test('json: findings, problems and summary', () => {
   assert.deepEqual(manifestFinding.object, { kind: 'Deployment', name: 'web' });
   assert.equal(out.problems[0].file, 'k8s/broken.yaml');
   assert.equal(out.summary.errors, result.summary.errors);
+});
+
+test('json and sarif are written a piece at a time, and read exactly as JSON.stringify writes them', () => {
+  for (const format of ['json', 'sarif'] as const) {
+    const out = formatResult(result, format, { color: false, version: '0.1.0' });
+    assert.equal(out, `${JSON.stringify(JSON.parse(out), null, 2)}\n`, format);
+    const empty = { ...result, findings: [], problems: [] };
+    const none = formatResult(empty, format, { color: false, version: '0.1.0' });
+    assert.equal(none, `${JSON.stringify(JSON.parse(none), null, 2)}\n`, `${format} without findings`);
+  }
+  const json = JSON.parse(formatResult(result, 'json', { color: false, version: '0' })) as { findings: unknown[] };
+  assert.equal(json.findings.length, result.findings.length);
+  assert.ok([...formatChunks(result, 'json', { color: false, version: '0' })].length > result.findings.length);
 });

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -16,12 +16,17 @@ export interface Run {
 }
 
 /** Runs the built CLI like a user would. */
-export function zerodrop(args: string[], options: { cwd: string; input?: string; env?: NodeJS.ProcessEnv }): Run {
+export function zerodrop(
+  args: string[],
+  options: { cwd: string; input?: string | Buffer; env?: NodeJS.ProcessEnv; uid?: number; gid?: number },
+): Run {
   const r = spawnSync(process.execPath, [bin, ...args], {
     cwd: options.cwd,
     input: options.input ?? '',
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '1', ...options.env },
+    ...(options.uid !== undefined ? { uid: options.uid } : {}),
+    ...(options.gid !== undefined ? { gid: options.gid } : {}),
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -36,4 +41,45 @@ export function fixtureCopy(): string {
     writeFileSync(join(dir, file), text);
   }
   return dir;
+}
+
+/**
+ * Runs the built CLI with stdout to a pipe read slowly (a pause after every chunk, as a `| jq` or `| tee` on a busy
+ * CI runner), and resolves with everything that came through once the process has exited.
+ */
+export function zerodropSlowReader(
+  args: string[],
+  options: { cwd: string; pauseMs?: number },
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], {
+      cwd: options.cwd,
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => {
+      out.push(chunk);
+      child.stdout.pause();
+      setTimeout(() => child.stdout.resume(), options.pauseMs ?? 5);
+    });
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.on('error', reject);
+    let exit: number | null = null;
+    let pending = 2;
+    const done = () => {
+      if (--pending === 0)
+        resolve({
+          code: exit,
+          stdout: Buffer.concat(out).toString('utf8'),
+          stderr: Buffer.concat(err).toString('utf8'),
+        });
+    };
+    child.on('exit', (code) => {
+      exit = code;
+      done();
+    });
+    child.stdout.on('end', done);
+  });
 }

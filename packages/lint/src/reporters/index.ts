@@ -1,8 +1,8 @@
 import type { LintResult } from '../engine.js';
-import { formatGithub } from './github.js';
-import { formatJson } from './json.js';
-import { formatSarif } from './sarif.js';
-import { formatText } from './text.js';
+import { githubChunks } from './github.js';
+import { jsonChunks } from './json.js';
+import { sarifChunks } from './sarif.js';
+import { textChunks } from './text.js';
 
 export const FORMATS = ['text', 'json', 'sarif', 'github'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -17,17 +17,21 @@ export interface FormatOptions {
   version: string;
 }
 
-export function formatResult(result: LintResult, format: Format, options: FormatOptions): string {
+/** The report in pieces, in order: written one after the other, a large report never has to be one string. */
+export function formatChunks(result: LintResult, format: Format, options: FormatOptions): Iterable<string> {
   switch (format) {
     case 'text':
-      return formatText(result, options);
+      return textChunks(result, options);
     case 'json':
-      return formatJson(result);
+      return jsonChunks(result);
     case 'sarif':
-      return formatSarif(result, options.version);
+      return sarifChunks(result, options.version);
     case 'github':
-      return formatGithub(result);
+      return githubChunks(result);
   }
 }
 
-export { formatGithub, formatJson, formatSarif, formatText };
+/** The whole report as one string. */
+export function formatResult(result: LintResult, format: Format, options: FormatOptions): string {
+  return [...formatChunks(result, format, options)].join('');
+}

@@ -1,11 +1,13 @@
 import type { LintResult } from '../engine.js';
+import { jsonWithItems, PLACEHOLDER } from './chunks.js';
 
-/** `{ findings, problems, summary }`; a finding's fix is reduced to its description. */
-export function formatJson(result: LintResult): string {
-  const findings = result.findings.map(({ fix, ...f }) => ({
+/** `{ findings, problems, summary }`; a finding's fix is reduced to its description. Written a finding at a time. */
+export function* jsonChunks(result: LintResult): Generator<string> {
+  const skeleton = { findings: PLACEHOLDER, problems: result.problems, summary: result.summary };
+  yield* jsonWithItems(skeleton, result.findings, 1, ({ fix, ...f }) => ({
     ...f,
     fixable: fix !== undefined,
     ...(fix ? { fix: fix.description } : {}),
   }));
-  return `${JSON.stringify({ findings, problems: result.problems, summary: result.summary }, null, 2)}\n`;
+  yield '\n';
 }
