@@ -1,16 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { zerodrop } from './support/cli.js';
+import { scratchDir, zerodrop } from './support/cli.js';
 
 const fixture = (name: string) =>
   fileURLToPath(new URL(`../../../rehearse/dist/test/fixtures/${name}.js`, import.meta.url));
 const bin = fileURLToPath(new URL('../../bin/zerodrop.js', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'zerodrop-rehearse-'));
+const dir = scratchDir();
 /** Pids of the processes whose command line has the marker (the CLI, the watchdogs, the replicas). */
 const withMarker = (m: string) =>
   spawnSync('pgrep', ['-f', '--', m], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);

@@ -1,6 +1,7 @@
 export * from './disruption.js';
 export * from './dockerfile.js';
 export * from './intstr.js';
+export * from './links.js';
 export * from './manifest.js';
 export * from './probes.js';
 export * from './profiles.js';

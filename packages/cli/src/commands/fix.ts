@@ -1,35 +1,41 @@
 import { writeFileSync } from 'node:fs';
 import { fixInputs, STDIN, unifiedDiff } from '@zerodrop/lint';
 import type { Command } from '../main.js';
-import { parseArgs, readInputs, reportUserError, settingsFrom } from '../options.js';
+import { CONFIG_OPTION, PROFILE_OPTION, readInputs, reportUserError, settingsFrom } from '../options.js';
+import { type CommandSpec, parseArgs } from '../spec.js';
 
-const help = `Usage: zerodrop fix [paths...] [options]
-
-Applies the safe fixes of \`zerodrop lint\` in place: preStop hooks and grace periods from the timeline arithmetic,
+const spec: CommandSpec = {
+  name: 'fix',
+  summary: 'apply the safe fixes in place (comments and formatting kept)',
+  usage: '[paths...] [options]',
+  description: `Applies the safe fixes of \`zerodrop lint\` in place: preStop hooks and grace periods from the timeline arithmetic,
 maxUnavailable/maxSurge, PodDisruptionBudgets, load-balancer health-check paths. Only the edited values change:
 comments, key order and the rest of the formatting are kept. Running it twice changes nothing the second time.
-A file that does not parse is never written. From stdin (-), the fixed text goes to stdout.
-
-Options:
-  --dry-run       print a unified diff instead of writing
-  --config <file> config file (default: .zerodrop.yaml found from the current folder upward)
-  --profile <p>   load-balancer profile for every workload (see \`zerodrop lint --help\`)
-
-Exit codes: 0 nothing left at error severity, 1 errors remain (not fixable automatically), 2 bad arguments,
-config or unreadable input.
-
-Examples:
-  zerodrop fix k8s/ --dry-run
-  zerodrop fix deploy.yaml --profile gke-neg`;
+A file that does not parse is never written. From stdin (-), the fixed text goes to stdout.`,
+  operands: true,
+  groups: [
+    {
+      title: 'Options',
+      options: [
+        { name: 'dry-run', description: 'print a unified diff instead of writing' },
+        CONFIG_OPTION,
+        PROFILE_OPTION,
+      ],
+    },
+  ],
+  exitCodes:
+    '0 nothing left at error severity, 1 errors remain (not fixable automatically), 2 bad arguments, config or unreadable input.',
+  examples: ['zerodrop fix k8s/ --dry-run', 'zerodrop fix deploy.yaml --profile gke-neg'],
+};
 
 export const command: Command = {
-  help,
+  spec,
   async run(args) {
-    const { paths, flags } = parseArgs(args, ['config', 'profile'], ['dry-run']);
+    const { paths, flags } = parseArgs(args, spec);
     const dryRun = flags.has('dry-run');
     try {
       const settings = settingsFrom(flags);
-      const { inputs, unreadable } = await readInputs(paths);
+      const { inputs, unreadable } = await readInputs('fix', paths);
       const outcome = fixInputs(inputs, settings);
       const problems = [...outcome.remaining.problems, ...unreadable];
       for (const p of problems)

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { effectiveRollout, getProfile, isProfileId, PROFILE_IDS, type ProfileId, resolveProbe } from '@zerodrop/core';
+import { effectiveRollout, getProfile, type ProfileId, resolveProbe } from '@zerodrop/core';
 import {
   defaultReadiness,
   defaultSettings,
@@ -15,115 +15,109 @@ import {
 } from '@zerodrop/rehearse';
 import { UsageError } from '../errors.js';
 import type { Command } from '../main.js';
-import { type ParsedArgs, parseArgs } from '../options.js';
+import { PROFILE_OPTION } from '../options.js';
+import { type CommandSpec, type OptionSpec, type ParsedArgs, parseArgs } from '../spec.js';
 
-const help = `Usage: zerodrop rehearse [options] -- <app command and args>
+const n = (name: string, value: string, description: string, extra: Partial<OptionSpec> = {}): OptionSpec => ({
+  name,
+  value,
+  description,
+  ...extra,
+});
 
-Runs a rolling update of your real app on this machine, under load, and counts every request that fails.
+const spec: CommandSpec = {
+  name: 'rehearse',
+  summary: 'run a rolling update of the real app locally, under load, and count every lost request',
+  usage: '[options] -- <app command and args>',
+  description: `Runs a rolling update of your real app on this machine, under load, and counts every request that fails.
 Each replica is one process of the command, told its port in $PORT (and the --speed factor in $ZERODROP_SPEED).
 Around them: the Deployment controller (maxSurge/maxUnavailable, minReadySeconds, progress deadline), a kubelet per
 pod (startup/readiness/liveness probes, preStop, stop signal, SIGKILL at the end of the grace period) and the
 traffic consumer of the profile (kube-proxy pins TCP connections; ingress-nginx routes each request; gke-neg and
-aws-alb health-check on their own), each learning endpoint changes after its own propagation delay.
+aws-alb health-check on their own), each learning endpoint changes after its own propagation delay.`,
+  passThrough: true,
+  groups: [
+    {
+      title: "Workload (from --manifest, else Kubernetes' defaults; a flag overrides the manifest)",
+      options: [
+        n('manifest', '<file>', 'a YAML file with the Deployment (and its Services, HealthCheckPolicy, ...)'),
+        n('workload', '<name>', 'which Deployment, when the file has several'),
+        n('replicas', '<n>', 'replicas', { default: '2 without a manifest' }),
+        n('max-surge', '<n|%>', 'strategy.rollingUpdate.maxSurge', { default: '25%' }),
+        n('max-unavailable', '<n|%>', 'strategy.rollingUpdate.maxUnavailable', { default: '25%' }),
+        n('min-ready', '<s>', 'minReadySeconds', { default: '0' }),
+        n('progress-deadline', '<s>', 'progressDeadlineSeconds', { default: '600' }),
+        n('prestop-sleep', '<s>', 'a preStop sleep of this many seconds (0: none)'),
+        n('prestop-path', '<path>', "a preStop httpGet on the app's port"),
+        n('grace', '<s>', 'terminationGracePeriodSeconds', { default: '30' }),
+        n(
+          'ready-path',
+          '<path>',
+          'readiness probe: httpGet on this path, period 1s; without a manifest and without this flag the readiness probe is a TCP connect to $PORT every 1s',
+        ),
+        { ...PROFILE_OPTION, description: 'load-balancer profile', default: 'from the manifest, else kube-proxy' },
+        n(
+          'propagation',
+          '<m>',
+          "consumers' endpoint delays: random (between the profile's typical and worst value, drawn per change), typical, worst, or a number of seconds",
+          { default: 'random' },
+        ),
+        {
+          name: 'no-readiness-gate',
+          description: "gke-neg/aws-alb/aws-nlb: pods are Ready without passing the load balancer's health check",
+        },
+      ],
+    },
+    {
+      title: 'Load',
+      options: [
+        n('rate', '<req/s>', 'open-loop arrival rate', { default: '200' }),
+        n('connections', '<n>', 'keep-alive client connections', { default: '16' }),
+        n('path', '<path>', 'path of ordinary requests', { default: '/' }),
+        n('slow-path', '<path>', 'mix in slow requests (e.g. /slow?ms=200), --slow-share of them'),
+        n('slow-share', '<0..1>', 'share of requests on --slow-path', { default: '0.2' }),
+        n('stream-path', '<path>', 'mix in streaming requests, --stream-share of them'),
+        n('stream-share', '<0..1>', 'share of requests on --stream-path', { default: '0.05' }),
+        n('timeout', '<ms>', 'per-request timeout', { default: '5000' }),
+        n('retries', '<n>', 'client retries of a reset or refused request (0: every drop shows)', { default: '0' }),
+      ],
+    },
+    {
+      title: 'Run',
+      options: [
+        n('speed', '<n>', 'divide every Kubernetes duration by n (probes, preStop, grace, delays)', { default: '1' }),
+        n('warmup', '<s>', 'seconds of load before the rollout', { default: '1.5' }),
+        n('settle', '<s>', 'seconds of load after the last old pod is gone', { default: '1.5' }),
+        n(
+          'env',
+          '<K=V>',
+          "environment of every replica; adds to and overrides the manifest container's literal env values",
+          { repeatable: true },
+        ),
+        n('new-env', '<K=V>', 'environment of the new revision only', { repeatable: true }),
+        n('json', '<file>', 'write the result as JSON (missing folders are created)'),
+        n('html', '<file>', 'write the HTML report (missing folders are created)'),
+        { name: 'verbose', description: "print every controller, kubelet and consumer event, and the app's output" },
+      ],
+    },
+  ],
+  exitCodes:
+    '0 nothing failed, 1 some requests failed, 2 the rehearsal could not run (bad arguments or manifest, command not found, the app never became ready), 130 interrupted.',
+  examples: [
+    'zerodrop rehearse --speed 4 -- node server.js',
+    'zerodrop rehearse --manifest k8s/deploy.yaml --profile ingress-nginx --json out.json -- node dist/server.js',
+  ],
+};
 
-Workload (from --manifest, else Kubernetes' defaults; a flag overrides the manifest):
-  --manifest <file>          a YAML file with the Deployment (and its Services, HealthCheckPolicy, ...)
-  --workload <name>          which Deployment, when the file has several
-  --replicas <n>             replicas (default 2 without a manifest)
-  --max-surge <n|%>          strategy.rollingUpdate.maxSurge (default 25%)
-  --max-unavailable <n|%>    strategy.rollingUpdate.maxUnavailable (default 25%)
-  --min-ready <s>            minReadySeconds (default 0)
-  --progress-deadline <s>    progressDeadlineSeconds (default 600)
-  --prestop-sleep <s>        a preStop sleep of this many seconds (0: none)
-  --prestop-path <path>      a preStop httpGet on the app's port
-  --grace <s>                terminationGracePeriodSeconds (default 30)
-  --ready-path <path>        readiness probe: httpGet on this path, period 1s; without a manifest and without
-                             this flag the readiness probe is a TCP connect to $PORT every 1s
-  --profile <p>              kube-proxy (default), ingress-nginx, gke-neg, aws-alb
-  --propagation <m>          consumers' endpoint delays: random (default: between the profile's typical and worst
-                             value, drawn per change), typical, worst, or a number of seconds
-  --no-readiness-gate        gke-neg/aws-alb: pods are Ready without passing the load balancer's health check
-
-Load:
-  --rate <req/s>             open-loop arrival rate (default 200)
-  --connections <n>          keep-alive client connections (default 16)
-  --path <path>              path of ordinary requests (default /)
-  --slow-path <path>         mix in slow requests (e.g. /slow?ms=200), --slow-share of them (default 0.2)
-  --stream-path <path>       mix in streaming requests, --stream-share of them (default 0.05)
-  --timeout <ms>             per-request timeout (default 5000)
-  --retries <n>              client retries of a reset or refused request (default 0: every drop shows)
-
-Run:
-  --speed <n>                divide every Kubernetes duration by n (probes, preStop, grace, delays; default 1)
-  --warmup <s>               seconds of load before the rollout (default 1.5)
-  --settle <s>               seconds of load after the last old pod is gone (default 1.5)
-  --env <K=V>                environment of every replica (repeatable; adds to and overrides the
-                             manifest container's literal env values)
-  --new-env <K=V>            environment of the new revision only (repeatable)
-  --json <file>              write the result as JSON
-  --html <file>              write the HTML report
-  --verbose                  print every controller, kubelet and consumer event, and the app's output
-
-Exit status: 0 nothing failed, 1 some requests failed, 2 the rehearsal could not run (bad arguments or manifest,
-command not found, the app never became ready), 130 interrupted.
-
-Examples:
-  zerodrop rehearse --speed 4 -- node server.js
-  zerodrop rehearse --manifest k8s/deploy.yaml --profile ingress-nginx --json out.json -- node dist/server.js`;
-
-const VALUED = [
-  'manifest',
-  'workload',
-  'replicas',
-  'max-surge',
-  'max-unavailable',
-  'min-ready',
-  'progress-deadline',
-  'prestop-sleep',
-  'prestop-path',
-  'grace',
-  'ready-path',
-  'profile',
-  'propagation',
-  'rate',
-  'connections',
-  'path',
-  'slow-path',
-  'slow-share',
-  'stream-path',
-  'stream-share',
-  'timeout',
-  'retries',
-  'speed',
-  'warmup',
-  'settle',
-  'json',
-  'html',
-];
-const SWITCHES = ['no-readiness-gate', 'verbose'];
-const REPEATED = ['env', 'new-env'];
-
-/** Takes the repeatable `--env K=V` flags out of the arguments before the command. */
-function takeRepeated(args: readonly string[]): { rest: string[]; env: Record<string, Record<string, string>> } {
-  const env: Record<string, Record<string, string>> = { env: {}, 'new-env': {} };
-  const rest: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
-    if (arg === '--') {
-      rest.push(...args.slice(i));
-      break;
-    }
-    const name = REPEATED.find((r) => arg === `--${r}` || arg.startsWith(`--${r}=`));
-    if (!name) {
-      rest.push(arg);
-      continue;
-    }
-    const value = arg.includes('=') && arg.startsWith(`--${name}=`) ? arg.slice(name.length + 3) : args[++i];
-    const eq = value?.indexOf('=') ?? -1;
-    if (!value || eq <= 0) throw new UsageError(`--${name} needs KEY=VALUE`);
-    (env[name] as Record<string, string>)[value.slice(0, eq)] = value.slice(eq + 1);
+/** `--env K=V` values as an object; a value without `=` is a usage error. */
+function keyValues(lists: ParsedArgs['lists'], name: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const value of lists.get(name) ?? []) {
+    const eq = value.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--${name} needs KEY=VALUE, got "${value}"`);
+    out[value.slice(0, eq)] = value.slice(eq + 1);
   }
-  return { rest, env };
+  return out;
 }
 
 function numberFlag(flags: ParsedArgs['flags'], name: string, min: number, integer = false): number | undefined {
@@ -155,17 +149,11 @@ export function settingsFromArgs(args: readonly string[]): {
   notes: string[];
   out: { json?: string; html?: string; verbose: boolean };
 } {
-  const { rest, env } = takeRepeated(args);
-  const dash = rest.indexOf('--');
-  const { paths, flags } = parseArgs(dash === -1 ? rest : rest.slice(0, dash), VALUED, SWITCHES);
-  if (paths.length > 0) throw new UsageError(`unexpected "${paths[0]}": put the app command after --`);
-  const command = dash === -1 ? [] : rest.slice(dash + 1);
+  const { flags, lists, passThrough } = parseArgs(args, spec);
+  const command = passThrough ?? [];
   if (command.length === 0) throw new UsageError('no app command: pass it after --, e.g. `-- node server.js`');
-
+  const env = { env: keyValues(lists, 'env'), 'new-env': keyValues(lists, 'new-env') };
   const profileFlag = stringFlag(flags, 'profile');
-  if (profileFlag !== undefined && !isProfileId(profileFlag)) {
-    throw new UsageError(`--profile must be one of ${PROFILE_IDS.join(', ')}, got "${profileFlag}"`);
-  }
   const manifestFile = stringFlag(flags, 'manifest');
   const workload = stringFlag(flags, 'workload');
   const fromManifest = manifestFile
@@ -344,4 +332,4 @@ async function run(args: string[]): Promise<number> {
   return result.requests.failed > 0 ? 1 : 0;
 }
 
-export const command: Command = { help, run };
+export const command: Command = { spec, run };

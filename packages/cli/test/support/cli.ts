@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { FIXTURES } from './fixtures.js';
 
@@ -26,9 +27,21 @@ export function zerodrop(args: string[], options: { cwd: string; input?: string;
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+const scratch: string[] = [];
+after(() => {
+  for (const dir of scratch.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh temp folder, removed when the test file is done. */
+export function scratchDir(prefix = 'zerodrop-cli-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  scratch.push(dir);
+  return dir;
+}
+
 /** A fresh temp folder with the FIXTURES files (no .zerodrop.yaml above it), so fix can write. */
 export function fixtureCopy(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'zerodrop-cli-'));
+  const dir = scratchDir();
   for (const [file, text] of Object.entries(FIXTURES)) {
     mkdirSync(dirname(join(dir, file)), { recursive: true });
     writeFileSync(join(dir, file), text);
