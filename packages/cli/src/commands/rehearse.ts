@@ -1,5 +1,14 @@
-import { writeFileSync } from 'node:fs';
-import { effectiveRollout, getProfile, type ProfileId, resolveProbe } from '@zerodrop/core';
+import { accessSync, constants, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { effectiveRollout, getProfile, type ProfileId, resolveProbe, ruleDocsUrl } from '@zerodrop/core';
+import {
+  defaultSettings as defaultLintSettings,
+  findConfig,
+  lint,
+  loadConfig,
+  readInput,
+  UserInputError,
+} from '@zerodrop/lint';
 import {
   defaultReadiness,
   defaultSettings,
@@ -10,12 +19,16 @@ import {
   type RehearsalSettings,
   readManifest,
   rehearse,
+  renderFailureToRun,
   renderHtmlReport,
   renderSummary,
+  resolveExecutable,
+  verdictOf,
 } from '@zerodrop/rehearse';
 import { UsageError } from '../errors.js';
 import type { Command } from '../main.js';
 import { PROFILE_OPTION } from '../options.js';
+import { CLEAR_LINE, exitWhenFlushed } from '../output.js';
 import { type CommandSpec, type OptionSpec, type ParsedArgs, parseArgs } from '../spec.js';
 
 const n = (name: string, value: string, description: string, extra: Partial<OptionSpec> = {}): OptionSpec => ({
@@ -97,12 +110,17 @@ aws-alb health-check on their own), each learning endpoint changes after its own
         n('new-env', '<K=V>', 'environment of the new revision only', { repeatable: true }),
         n('json', '<file>', 'write the result as JSON (missing folders are created)'),
         n('html', '<file>', 'write the HTML report (missing folders are created)'),
+        {
+          name: 'allow-unclean-exit',
+          description:
+            'a pod that exits non-zero, by a signal it does not handle, or SIGKILLed is a warning, not exit status 1',
+        },
         { name: 'verbose', description: "print every controller, kubelet and consumer event, and the app's output" },
       ],
     },
   ],
   exitCodes:
-    '0 nothing failed, 1 some requests failed, 2 the rehearsal could not run (bad arguments or manifest, command not found, the app never became ready), 130 interrupted.',
+    '0 nothing failed and every pod exited cleanly; 1 some requests failed, or a pod exited non-zero, by a signal it does not handle or SIGKILLed (see --allow-unclean-exit); 2 the rehearsal could not run or measure (bad arguments or manifest, command not found, an app that exits, listens on another port than $PORT or never becomes ready, no request sent); 130 interrupted.',
   examples: [
     'zerodrop rehearse --speed 4 -- node server.js',
     'zerodrop rehearse --manifest k8s/deploy.yaml --profile ingress-nginx --json out.json -- node dist/server.js',
@@ -147,7 +165,7 @@ function intOrPercentFlag(flags: ParsedArgs['flags'], name: string): number | st
 export function settingsFromArgs(args: readonly string[]): {
   settings: RehearsalSettings;
   notes: string[];
-  out: { json?: string; html?: string; verbose: boolean };
+  out: { json?: string; html?: string; profile?: string; verbose: boolean };
 } {
   const { flags, lists, passThrough } = parseArgs(args, spec);
   const command = passThrough ?? [];
@@ -248,25 +266,87 @@ export function settingsFromArgs(args: readonly string[]): {
   // The manifest's literal env first; --env wins.
   settings.env = { ...fromManifest?.env, ...env.env };
   settings.newEnv = env['new-env'] ?? {};
+  if (flags.has('allow-unclean-exit')) settings.allowUncleanExit = true;
   const json = stringFlag(flags, 'json');
   const html = stringFlag(flags, 'html');
   return {
     settings,
     notes,
-    out: { ...(json ? { json } : {}), ...(html ? { html } : {}), verbose: flags.has('verbose') },
+    out: {
+      ...(json ? { json } : {}),
+      ...(html ? { html } : {}),
+      ...(profileFlag ? { profile: profileFlag } : {}),
+      verbose: flags.has('verbose'),
+    },
   };
 }
 
-function progressLine(p: Progress): string {
-  return `zerodrop rehearse: ${p.phase.padEnd(8)} ${(p.elapsedMs / 1000).toFixed(1).padStart(6)}s  pods ${p.pods.ready} ready / ${p.pods.terminating} terminating / ${p.pods.total}  ${String(p.requestsPerSecond).padStart(5)} req/s  ${p.total} sent, ${p.failed} failed`;
+/** The progress line; what the rehearsal waits for is added while pods are not Ready. */
+export function progressLine(p: Progress): string {
+  const line = `zerodrop rehearse: ${p.phase.padEnd(8)} ${(p.elapsedMs / 1000).toFixed(1).padStart(6)}s  pods ${p.pods.ready} ready / ${p.pods.terminating} terminating / ${p.pods.total}  ${String(p.requestsPerSecond).padStart(5)} req/s  ${p.total} sent, ${p.failed} failed`;
+  return p.waiting.length > 0 ? `${line}; ${p.waiting.join('; ')}` : line;
+}
+
+/** In a log (not a terminal), one progress line this often. */
+const LOG_PROGRESS_MS = 5000;
+
+/**
+ * Makes the folders of --json and --html and checks they can be written, before the rehearsal runs: a result must
+ * never be lost at the end for want of a folder. Throws a UsageError naming the path.
+ */
+export function prepareOutputs(out: { json?: string; html?: string }): void {
+  for (const [flag, file] of [
+    ['json', out.json],
+    ['html', out.html],
+  ] as const) {
+    if (file === undefined) continue;
+    const path = resolve(file);
+    try {
+      if (existsSync(path) && statSync(path).isDirectory()) throw new Error('it is a folder; name a file');
+      mkdirSync(dirname(path), { recursive: true });
+      accessSync(dirname(path), constants.W_OK);
+      if (existsSync(path)) accessSync(path, constants.W_OK);
+    } catch (error) {
+      const { code, message } = error as NodeJS.ErrnoException;
+      const why =
+        code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : code === 'ENOTDIR' || code === 'EEXIST'
+            ? 'a file is in the way of the folder'
+            : message;
+      throw new UsageError(`--${flag} ${file}: cannot write there (${why})`);
+    }
+  }
+}
+
+/** Lints the rehearsed manifest with the config found from its folder upward; a config problem is a note. */
+function lintManifest(file: string, profile: string | undefined): RehearsalResult['lint'] | string {
+  try {
+    const config = findConfig(dirname(resolve(file)));
+    const settings = config ? loadConfig(config) : defaultLintSettings();
+    if (profile) settings.profile = profile as ProfileId;
+    const result = lint([readInput(file)], settings);
+    return {
+      file,
+      findings: result.findings.map((f) => ({
+        rule: f.rule,
+        severity: f.severity,
+        message: f.message,
+        line: f.line,
+        column: f.column,
+        url: ruleDocsUrl(f.rule),
+      })),
+    };
+  } catch (error) {
+    if (error instanceof UserInputError) return `the manifest is not linted: ${error.toString()}`;
+    throw error;
+  }
 }
 
 /** Writes --json and --html; an unwritable path throws the fs error (with its path). */
 async function writeOutputs(result: RehearsalResult, out: { json?: string; html?: string }): Promise<void> {
   if (out.json) writeFileSync(out.json, `${JSON.stringify(result, null, 2)}\n`);
-  if (out.html) {
-    writeFileSync(out.html, renderHtmlReport(result));
-  }
+  if (out.html) writeFileSync(out.html, renderHtmlReport(result));
 }
 
 async function run(args: string[]): Promise<number> {
@@ -281,55 +361,70 @@ async function run(args: string[]): Promise<number> {
     throw error;
   }
   const { settings, notes, out } = parsed;
+  // Before anything starts: the command exists, and the results will have somewhere to go.
+  const [file] = settings.command;
+  if (file === undefined || resolveExecutable(file, { ...process.env, ...settings.env }) === undefined) {
+    console.error(`zerodrop rehearse: command not found: ${file} (check the command after --, and PATH)`);
+    return 2;
+  }
+  prepareOutputs(out);
+  const linted = settings.manifest ? lintManifest(settings.manifest, out.profile) : undefined;
+  if (typeof linted === 'string') notes.push(linted);
   for (const note of notes) console.error(`zerodrop rehearse: note: ${note}`);
+
   const tty = process.stderr.isTTY === true;
   const abort = new AbortController();
   let interrupted = false;
   const onSigint = () => {
     if (interrupted) {
-      // A second Ctrl-C: the replicas' watchdogs kill them as soon as this process is gone.
-      process.exit(130);
+      // A second Ctrl-C: quit now; the replicas die with this process (exit handler, watchdogs).
+      exitWhenFlushed(130);
+      return;
     }
     interrupted = true;
-    if (tty) process.stderr.write('\r\x1b[2K');
+    if (tty) process.stderr.write(CLEAR_LINE);
     console.error('zerodrop rehearse: interrupted: stopping the load and the replicas (Ctrl-C again to quit now)');
     abort.abort();
   };
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
+  let lastLogged = Number.NEGATIVE_INFINITY;
+  const onProgress = (p: Progress) => {
+    if (tty) {
+      process.stderr.write(`${CLEAR_LINE}${progressLine(p)}`);
+    } else if (p.elapsedMs - lastLogged >= LOG_PROGRESS_MS) {
+      lastLogged = p.elapsedMs;
+      console.error(progressLine(p));
+    }
+  };
   let result: RehearsalResult;
   try {
     result = await rehearse(settings, {
       signal: abort.signal,
-      ...(tty && !out.verbose ? { onProgress: (p) => process.stderr.write(`\r\x1b[2K${progressLine(p)}`) } : {}),
       ...(out.verbose
         ? {
             onEvent: (at, what) => console.error(`${(at / 1000).toFixed(3).padStart(8)}s ${what}`),
             onOutput: (pod, line) => console.error(`         ${pod} | ${line}`),
           }
-        : {}),
+        : { onProgress }),
     });
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
-    if (tty) process.stderr.write('\r\x1b[2K');
+    if (tty) process.stderr.write(CLEAR_LINE);
   }
-  console.log(renderSummary(result));
+  if (linted && typeof linted !== 'string') result.lint = linted;
+  const verdict = verdictOf(result);
+  if (verdict.status === 'error') console.error(renderFailureToRun(result));
+  else console.log(renderSummary(result));
   try {
     await writeOutputs(result, out);
   } catch (error) {
     const { path, code } = error as NodeJS.ErrnoException;
-    console.error(
-      `zerodrop rehearse: cannot write ${path ?? 'the output'} (${code ?? String(error)}); check the folder exists`,
-    );
+    console.error(`zerodrop rehearse: cannot write ${path ?? 'the output'} (${code ?? String(error)})`);
     return 2;
   }
-  if (result.outcome?.status === 'error') {
-    console.error(`zerodrop rehearse: ${result.outcome.message ?? 'the rehearsal could not run'}`);
-    return 2;
-  }
-  if (interrupted) return 130;
-  return result.requests.failed > 0 ? 1 : 0;
+  return verdict.exitCode;
 }
 
 export const command: Command = { spec, run };
