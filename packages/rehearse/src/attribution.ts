@@ -218,8 +218,9 @@ export function attributeFailures(input: AttributionInput): Attribution {
     const byKind: Partial<Record<FailureKind, number>> = {};
     for (const f of mine) byKind[f.kind] = (byKind[f.kind] ?? 0) + 1;
     const pods = [...new Set(mine.map((f) => f.pod).filter((p): p is string => p !== undefined))].sort();
-    const firstMs = Math.min(...mine.map((f) => f.startMs));
-    const lastMs = Math.max(...mine.map((f) => f.startMs));
+    // Reduced, not spread: a run may have hundreds of thousands of failures.
+    const firstMs = Math.round(mine.reduce((a, f) => Math.min(a, f.startMs), Number.POSITIVE_INFINITY));
+    const lastMs = Math.round(mine.reduce((a, f) => Math.max(a, f.startMs), Number.NEGATIVE_INFINITY));
     const meaning = CAUSES[cause];
     const where = pods.length > 0 ? ` on ${pods.join(', ')}` : '';
     const span = firstMs === lastMs ? `at ${seconds(firstMs)}` : `from ${seconds(firstMs)} to ${seconds(lastMs)}`;

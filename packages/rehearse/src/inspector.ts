@@ -4,9 +4,9 @@ import { cpuTimeMs, listeningPorts } from './procfs.js';
 
 /** Listening elsewhere than $PORT for this long while idle: a fixed port, not a slow start. */
 const WRONG_PORT_IDLE_MS = 5000;
-/** Listening on nothing for this long while idle: it will not start listening. */
+/** Listening on nothing for this long while idle: it will not start listening (nothing changes in a rehearsal). */
 const NOT_LISTENING_IDLE_MS = 10_000;
-/** However busy it is, a replica that has listened on $PORT for none of this long is broken. */
+/** However busy it is, a replica that has not listened on $PORT for this long (or its startup allowance) is broken. */
 const NOT_LISTENING_BUSY_MS = 60_000;
 /** CPU is measured over this window; a replica that used at least BUSY_SHARE of a core in it is still working. */
 const CPU_WINDOW_MS = 5000;
@@ -28,8 +28,9 @@ export class ReplicaInspector {
   constructor(private readonly clock: () => number) {}
 
   /**
-   * One look. `allowanceMs`: how long the pod may take to start before anything counts (its startup probe's budget).
-   * Returns a diagnosis when a replica is broken, and what the others are waiting for.
+   * One look. `allowanceMs`: how long a busy replica may take to start (its startup probe's allowance); an idle one
+   * gets no more than NOT_LISTENING_IDLE_MS whatever the allowance. Returns a diagnosis when a replica is broken, and
+   * what the others are waiting for.
    */
   async inspect(pods: readonly Pod[], allowanceMs: number): Promise<{ diagnosis?: Diagnosis; waiting: string[] }> {
     const waiting: string[] = [];
@@ -53,7 +54,8 @@ export class ReplicaInspector {
       const span = now - first.atMs;
       // Busy until there is a window to judge by.
       const busy = span < CPU_WINDOW_MS / 2 || (cpuMs - first.cpuMs) / span >= BUSY_SHARE;
-      const age = now - watch.startedMs - allowanceMs;
+      const age = now - watch.startedMs;
+      const busyLimit = Math.max(NOT_LISTENING_BUSY_MS, allowanceMs);
       const seconds = Math.round((now - watch.startedMs) / 1000);
       if (ports.includes(pod.port)) {
         watch.elsewhereSince = undefined;
@@ -63,13 +65,13 @@ export class ReplicaInspector {
       if (ports.length > 0) {
         watch.elsewhereSince ??= now;
         const elsewhere = now - watch.elsewhereSince;
-        if ((!busy && elsewhere >= WRONG_PORT_IDLE_MS) || age >= NOT_LISTENING_BUSY_MS) {
+        if ((!busy && elsewhere >= WRONG_PORT_IDLE_MS) || age >= busyLimit) {
           return { diagnosis: diagnoseWrongPort(pod.name, pod.port, ports, pod.output(40)), waiting };
         }
         waiting.push(`${pod.name} listens on ${ports.map((p) => `:${p}`).join(', ')}, not on $PORT (${pod.port})`);
         continue;
       }
-      if ((!busy && age >= NOT_LISTENING_IDLE_MS) || age >= NOT_LISTENING_BUSY_MS) {
+      if ((!busy && age >= NOT_LISTENING_IDLE_MS) || age >= busyLimit) {
         return {
           diagnosis: diagnoseNotListening(pod.name, pod.port, (now - watch.startedMs) / 1000, busy, pod.output(40)),
           waiting,

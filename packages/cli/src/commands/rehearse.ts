@@ -1,9 +1,10 @@
-import { accessSync, constants, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { effectiveRollout, getProfile, type ProfileId, resolveProbe, ruleDocsUrl } from '@zerodrop/core';
 import {
   defaultSettings as defaultLintSettings,
   findConfig,
+  kindOf,
   lint,
   loadConfig,
   readInput,
@@ -319,23 +320,39 @@ export function prepareOutputs(out: { json?: string; html?: string }): void {
   }
 }
 
-/** Lints the rehearsed manifest with the config found from its folder upward; a config problem is a note. */
+/**
+ * Lints the rehearsed manifest with the config found from its folder upward. The other manifests of its folder are
+ * read as context (its Service, PodDisruptionBudget, health-check policy), and only the findings on the rehearsed
+ * file are kept. A config problem is a note, not a reason to skip the rehearsal.
+ */
 function lintManifest(file: string, profile: string | undefined): RehearsalResult['lint'] | string {
   try {
     const config = findConfig(dirname(resolve(file)));
     const settings = config ? loadConfig(config) : defaultLintSettings();
     if (profile) settings.profile = profile as ProfileId;
-    const result = lint([readInput(file)], settings);
+    const siblings = readdirSync(dirname(file))
+      .map((name) => join(dirname(file), name))
+      .filter((path) => resolve(path) !== resolve(file) && kindOf(path) === 'manifest' && statSync(path).isFile());
+    const context = siblings.flatMap((path) => {
+      try {
+        return [readInput(path)];
+      } catch {
+        return [];
+      }
+    });
+    const result = lint([readInput(file), ...context], settings);
     return {
       file,
-      findings: result.findings.map((f) => ({
-        rule: f.rule,
-        severity: f.severity,
-        message: f.message,
-        line: f.line,
-        column: f.column,
-        url: ruleDocsUrl(f.rule),
-      })),
+      findings: result.findings
+        .filter((f) => f.file === file)
+        .map((f) => ({
+          rule: f.rule,
+          severity: f.severity,
+          message: f.message,
+          line: f.line,
+          column: f.column,
+          url: ruleDocsUrl(f.rule),
+        })),
     };
   } catch (error) {
     if (error instanceof UserInputError) return `the manifest is not linted: ${error.toString()}`;
