@@ -408,7 +408,10 @@ async function run(args: string[]): Promise<number> {
   let lastLogged = Number.NEGATIVE_INFINITY;
   const onProgress = (p: Progress) => {
     if (tty) {
-      process.stderr.write(`${CLEAR_LINE}${progressLine(p)}`);
+      // One terminal line, redrawn in place: a line that wrapped could not be cleared.
+      process.stderr.write(
+        `${CLEAR_LINE}${progressLine(p).slice(0, Math.max(20, (process.stderr.columns ?? 120) - 1))}`,
+      );
     } else if (p.elapsedMs - lastLogged >= LOG_PROGRESS_MS) {
       lastLogged = p.elapsedMs;
       console.error(progressLine(p));
