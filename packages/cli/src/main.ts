@@ -14,6 +14,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   fix: async () => (await import('./commands/fix.js')).command,
   plan: async () => (await import('./commands/plan.js')).command,
   rehearse: async () => (await import('./commands/rehearse.js')).command,
+  cluster: async () => (await import('./commands/cluster.js')).command,
 };
 
 export type CommandName = keyof typeof COMMANDS;
@@ -101,8 +102,10 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (!command.run) {
-    // A command of subcommands, called without one: what it takes, as an error.
-    console.error(renderHelp(command.spec, command.subcommands));
+    // A command of subcommands, called without one: which it takes, as an error, then its help.
+    const names = Object.keys(command.subcommands);
+    const which = `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
+    console.error(`zerodrop ${name}: say what to do: ${which}\n\n${renderHelp(command.spec, command.subcommands)}`);
     return 2;
   }
   try {

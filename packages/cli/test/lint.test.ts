@@ -17,7 +17,10 @@ test('error findings: exit 1, grouped by file with file-relative line:col, no co
   assert.equal(r.code, 1);
   assert.match(r.stdout, /^bad\/Dockerfile\n {2}4:1 +error +CMD of the final stage: `npm start`/m);
   assert.match(r.stdout, /^bad\/api\.yaml\n/m);
-  assert.match(r.stdout, /15:11 +error +Deployment default\/api container "app" has no preStop hook.*prestop-missing/);
+  assert.match(
+    r.stdout,
+    /15:11 +error +Deployment default\/api container "app" serves traffic \(.*\) and has no preStop hook.*prestop-missing/,
+  );
   assert.match(r.stdout, /1 non-Kubernetes document\(s\) skipped/);
   assert.ok(!r.stdout.includes('\u001b['), 'no ANSI colour codes');
 });

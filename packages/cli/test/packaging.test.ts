@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const repo = fileURLToPath(new URL('../../../../', import.meta.url));
-const PACKAGES = ['core', 'graceful', 'lint', 'rehearse', 'cli'];
+const PACKAGES = ['core', 'graceful', 'lint', 'rehearse', 'cluster', 'cli'];
 /** Every entry point a user can import. */
 const ENTRY_POINTS = [
   '@zerodrop/core',
@@ -23,8 +23,10 @@ const ENTRY_POINTS = [
   '@zerodrop/graceful/koa',
   '@zerodrop/graceful/hono',
   '@zerodrop/graceful/nest',
+  '@zerodrop/graceful/register',
   '@zerodrop/lint',
   '@zerodrop/rehearse',
+  '@zerodrop/cluster',
   'zerodrop',
 ];
 
@@ -224,7 +226,7 @@ describe('packed and installed from the tarballs', { skip }, () => {
 
   test('the scratch project holds no path into the repository', () => {
     const links = readdirSync(join(project, 'node_modules', '@zerodrop'));
-    assert.deepEqual(links.sort(), ['core', 'graceful', 'lint', 'rehearse']);
+    assert.deepEqual(links.sort(), ['cluster', 'core', 'graceful', 'lint', 'rehearse']);
     const resolved = run(process.execPath, [
       '--input-type=module',
       '-e',

@@ -37,3 +37,32 @@ test('bad input: exit 2, message with file:line:col', () => {
   assert.match(r.stderr, /broken\.yaml:5:1: invalid YAML/);
   assert.doesNotMatch(r.stderr, /\n\s+at /);
 });
+
+test('a workload nothing sends requests to: plan says why, and plans no termination timeline', () => {
+  const input = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: mailer}
+spec:
+  selector: {matchLabels: {app: mailer}}
+  template:
+    metadata: {labels: {app: mailer}}
+    spec: {containers: [{name: worker, image: ghcr.io/acme/mailer:1.0}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec: {selector: {app: web}, ports: [{port: 80}]}
+`;
+  const text = zerodrop(['plan', '-'], { cwd: dir, input });
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(
+    text.stdout,
+    /serves no traffic: no Service in namespace default selects its pods; no termination timeline/,
+  );
+  assert.doesNotMatch(text.stdout, /smallest safe values/);
+  const json = JSON.parse(zerodrop(['plan', '-', '--format', 'json'], { cwd: dir, input }).stdout) as {
+    workloads: { serving: { containers: unknown[]; none?: string }; containers: unknown[] }[];
+  };
+  assert.deepEqual(json.workloads[0]?.serving.containers, []);
+  assert.deepEqual(json.workloads[0]?.containers, []);
+});

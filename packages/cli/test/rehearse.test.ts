@@ -259,9 +259,14 @@ describe('zerodrop rehearse: interrupted', () => {
     const m = marker();
     const run = start(m, 'escapes');
     await replicasRunning(m);
-    // Each replica has left a `sh -c 'sleep 300; : <marker>'` in a session of its own.
+    // Each replica has left a `sh -c 'sleep 300; : <marker>'` in a session of its own. (Counted twice in a row: the
+    // shell forks to run sleep, and for an instant its child still bears the same command line.)
     const grandchild = `^sh -c sleep 300; : ${m}`;
-    for (let i = 0; i < 300 && withMarker(grandchild).length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    let seen = 0;
+    for (let i = 0; i < 300 && seen < 2; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      seen = withMarker(grandchild).length >= 2 ? seen + 1 : 0;
+    }
     assert.equal(withMarker(grandchild).length, 2, `the grandchildren run: ${run.stdout()}`);
     run.child.kill('SIGKILL');
     await run.exited;

@@ -27,7 +27,14 @@ export interface HealthCheck {
   port?: number | string;
 }
 
-export type ProfileId = 'kube-proxy' | 'ingress-nginx' | 'gke-neg' | 'aws-alb' | 'aws-nlb' | 'istio';
+export type ProfileId =
+  | 'kube-proxy'
+  | 'ingress-nginx'
+  | 'gke-neg'
+  | 'aws-alb'
+  | 'aws-nlb'
+  | 'aws-nlb-instance'
+  | 'istio';
 
 export interface LoadBalancerProfile {
   id: ProfileId;
@@ -44,6 +51,7 @@ export const PROFILE_IDS: readonly ProfileId[] = [
   'gke-neg',
   'aws-alb',
   'aws-nlb',
+  'aws-nlb-instance',
   'istio',
 ];
 
@@ -65,6 +73,14 @@ export const GKE_DEFAULT_HEALTH_CHECK: HealthCheck = {
   timeoutSeconds: 5,
   unhealthyThreshold: 2,
   healthyThreshold: 2,
+};
+
+/** The NLB health check assumed when no `aws-load-balancer-healthcheck-*` annotation says otherwise. */
+const AWS_NLB_HEALTH_CHECK: HealthCheck = {
+  intervalSeconds: 10,
+  timeoutSeconds: 6,
+  unhealthyThreshold: 2,
+  healthyThreshold: 3,
 };
 
 /** AWS target groups keep a deregistered target draining this long unless `deregistration_delay.timeout_seconds` is set. */
@@ -161,14 +177,35 @@ export function getProfile(id: ProfileId, healthCheck?: Partial<HealthCheck>): L
             sources: ['github.com/kubernetes-sigs/aws-load-balancer-controller issues 2366, 3270 (reports)'],
           },
         ],
-        healthCheck: {
-          intervalSeconds: 10,
-          timeoutSeconds: 6,
-          unhealthyThreshold: 2,
-          healthyThreshold: 3,
-          ...healthCheck,
-        },
+        healthCheck: { ...AWS_NLB_HEALTH_CHECK, ...healthCheck },
       };
+    case 'aws-nlb-instance': {
+      // Instance targets are the nodes. With externalTrafficPolicy Local each node answers the NLB's health check
+      // (the Service's healthCheckNodePort) only while it has a ready endpoint; until the NLB has seen enough failed
+      // checks it keeps opening connections to the node, and kube-proxy hands them to the terminating pod.
+      const hc = { ...AWS_NLB_HEALTH_CHECK, ...healthCheck };
+      const worst = healthCheckDetectionSeconds(hc);
+      return {
+        id,
+        title: 'AWS NLB with instance targets and externalTrafficPolicy Local',
+        consumers: [
+          KUBE_PROXY,
+          {
+            id: 'aws-nlb-instance',
+            kind: 'external-lb',
+            how: `NLB health check of the node's healthCheckNodePort, ${hc.intervalSeconds}s x ${hc.unhealthyThreshold} failures (+${hc.timeoutSeconds}s timeout), fails once the node has no ready endpoint`,
+            propagation: { typicalSeconds: hc.intervalSeconds * hc.unhealthyThreshold, worstSeconds: worst },
+            pinsConnections: true,
+            sources: [
+              'kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/nlb (instance mode: kube-proxy forwards)',
+              'kubernetes.io/docs/tasks/access-application-cluster/create-external-load-balancer (healthCheckNodePort)',
+              'KEP-1669 proxy terminating endpoints (externalTrafficPolicy Local)',
+            ],
+          },
+        ],
+        healthCheck: hc,
+      };
+    }
     case 'istio':
       return {
         id,

@@ -1,4 +1,4 @@
-import { type IntOrPercent, scaleIntOrPercent } from './intstr.js';
+import { type IntOrPercent, isPercent, scaleIntOrPercent } from './intstr.js';
 
 /** `spec.strategy` of a Deployment (or the rolling part of a StatefulSet/DaemonSet, where it applies). */
 export interface RolloutStrategy {
@@ -81,4 +81,45 @@ export function effectiveRollout(replicas: number, strategy: RolloutStrategy | u
 function fmt(value: IntOrPercent, defaulted: boolean): string {
   const shown = typeof value === 'string' ? `"${value}"` : String(value);
   return defaulted ? `${shown} (default)` : shown;
+}
+
+/** How many pods a percentage of nodes takes down, rounded up, in words that hold for any node count. */
+function percentOfNodes(percent: number): string {
+  if (percent >= 100) return 'every node loses its pod at once';
+  const upTo = Math.floor(100 / percent);
+  return `at least 1 pod at a time, more on clusters of more than ${upTo} node${upTo === 1 ? '' : 's'}`;
+}
+
+/** A DaemonSet's rolling update: one pod per node, so its steps count nodes, a number the manifests do not hold. */
+export interface DaemonSetRollout {
+  /** maxUnavailable as written, or the default 1. */
+  maxUnavailable: IntOrPercent;
+  /** maxSurge as written, or the default 0. */
+  maxSurge: IntOrPercent;
+  /** True when a node's pod may go down before its replacement is ready (maxUnavailable above 0). */
+  takesPodsDown: boolean;
+  /** How many pods go down at once, in words that hold for any node count. */
+  explanation: string;
+}
+
+/**
+ * Reads a DaemonSet's rollingUpdate as the DaemonSet controller does: maxUnavailable defaults to 1 and maxSurge to 0,
+ * and a percentage is of the nodes that run the pod, rounded up (so any percentage above 0 is at least one pod).
+ * Throws IntOrPercentError for a value Kubernetes would reject.
+ */
+export function daemonSetRollout(strategy: RolloutStrategy | undefined): DaemonSetRollout {
+  const ru = strategy?.rollingUpdate;
+  const maxUnavailable = ru?.maxUnavailable ?? 1;
+  const maxSurge = ru?.maxSurge ?? 0;
+  // Scaled against one node and a hundred: 0 for both means 0 whatever the count; validates the values too.
+  scaleIntOrPercent(maxSurge, 1, true);
+  const down = scaleIntOrPercent(maxUnavailable, 100, true);
+  const written = ru?.maxUnavailable === undefined ? '1 (default)' : fmt(maxUnavailable, false);
+  const explanation =
+    down === 0
+      ? `maxUnavailable ${written}: no node loses its pod before the replacement is ready`
+      : isPercent(maxUnavailable)
+        ? `maxUnavailable ${written} of the nodes that run it, rounded up: ${percentOfNodes(Number.parseFloat(maxUnavailable))}`
+        : `maxUnavailable ${written}: ${down} node(s) at a time lose their pod before its replacement is ready`;
+  return { maxUnavailable, maxSurge, takesPodsDown: down > 0, explanation };
 }

@@ -62,9 +62,10 @@ const round = (n: number) => Math.round(n * 100) / 100;
 
 /** When the kubelet sends SIGKILL after deletion, as killContainer computes it. */
 export function sigkillAtSeconds(preStopSeconds: number, gracePeriodSeconds: number): number {
-  if (gracePeriodSeconds <= 0) return 0;
-  const hook = Math.min(preStopSeconds, gracePeriodSeconds);
-  return hook + Math.max(gracePeriodSeconds - hook, MINIMUM_GRACE_AFTER_PRESTOP_SECONDS);
+  // A grace period of 0 skips the preStop hook, and the kubelet still leaves the stop signal its minimum 2 s.
+  const grace = Math.max(0, gracePeriodSeconds);
+  const hook = grace > 0 ? Math.min(preStopSeconds, grace) : 0;
+  return hook + Math.max(grace - hook, MINIMUM_GRACE_AFTER_PRESTOP_SECONDS);
 }
 
 /**
@@ -112,6 +113,23 @@ export function computeTimeline(
   events.push({ atSeconds: sigkill, actor: 'kubelet', what: 'sends SIGKILL if the container still runs' });
   events.sort((a, b) => a.atSeconds - b.atSeconds);
 
+  // Two sums, each with the numbers it adds: when the app is drained with the hook as written, and the grace period
+  // the timeline needs, which counts the preStop the consumers need when the written one is shorter.
+  const graceDetail = (): string => {
+    const delayPart = appDelay ? ` + in-app delay ${appDelay}s` : '';
+    const ok = drained + margin <= sigkill;
+    const now =
+      `the app is drained at ${round(drained)}s (preStop ${round(stopSignal)}s${delayPart} + drain ${settings.appDrainSeconds}s)` +
+      ` + margin ${margin}s = ${round(drained + margin)}s, ${ok ? 'before' : 'after'} SIGKILL at ${round(sigkill)}s (grace ${grace}s)`;
+    if (ok) return now;
+    const preStopNeeded = Math.max(requiredPreStop, settings.preStopSeconds);
+    const which =
+      preStopNeeded > settings.preStopSeconds
+        ? `the ${preStopNeeded}s preStop ${slowest.id} needs`
+        : `preStop ${round(preStopNeeded)}s`;
+    const sum = round(preStopNeeded + appDelay + settings.appDrainSeconds + margin);
+    return `${now}; grace must be >= ${requiredGrace}s: ${which}${delayPart} + drain ${settings.appDrainSeconds}s + margin ${margin}s = ${sum}s${sum === requiredGrace ? '' : ', rounded up'}`;
+  };
   const conditions: ConditionCheck[] = [
     {
       id: 'prestop-covers-propagation',
@@ -119,14 +137,14 @@ export function computeTimeline(
       detail:
         `the app stops accepting at ${round(listenerClosed)}s (preStop ${round(stopSignal)}s` +
         (appDelay ? ` + in-app delay ${appDelay}s` : '') +
-        `); ${slowest.id} stops sending at ${round(consumersGone)}s worst case; with ${margin}s margin the preStop must be >= ${requiredPreStop}s`,
+        `); ${slowest.id} stops sending at ${round(consumersGone)}s worst case; the preStop must be >= ${requiredPreStop}s (${round(consumersGone)}s + ${margin}s margin` +
+        (appDelay ? ` - in-app delay ${appDelay}s` : '') +
+        ')',
     },
     {
       id: 'grace-covers-drain',
       ok: drained + margin <= sigkill,
-      detail:
-        `preStop ${round(stopSignal)}s + delay ${appDelay}s + drain ${settings.appDrainSeconds}s + margin ${margin}s = ${round(drained + margin)}s` +
-        ` must fit before SIGKILL at ${round(sigkill)}s (grace ${grace}s); grace must be >= ${requiredGrace}s`,
+      detail: graceDetail(),
     },
   ];
   return {

@@ -1,6 +1,6 @@
 import { asNumber, asRecord, asStringMap, type ManifestDocument, type YamlPath } from './manifest.js';
 import { getProfile, type HealthCheck, type LoadBalancerProfile, type ProfileId } from './profiles.js';
-import { apiGroup, type Container, toWorkload, type Workload } from './workload.js';
+import { apiGroup, toWorkload, type Workload } from './workload.js';
 
 /** A Kubernetes label selector: `matchLabels` plus `matchExpressions`. */
 export interface LabelSelector {
@@ -52,6 +52,13 @@ export interface PodDisruptionBudget {
   name: string;
   namespace: string;
   selector: LabelSelector;
+  /**
+   * How the selector is written: `missing` (absent or null), `empty` (`{}`, no requirement) or `requirements`. A
+   * missing selector selects no pod; `{}` selects every pod of the namespace in policy/v1 and none in policy/v1beta1.
+   */
+  selectorForm: 'missing' | 'empty' | 'requirements';
+  /** True when the selector, as the disruption controller reads it, matches no pod at all. */
+  selectsNothing: boolean;
   minAvailable?: number | string;
   maxUnavailable?: number | string;
   unhealthyPodEvictionPolicy?: string;
@@ -157,7 +164,23 @@ function toPdb(doc: ManifestDocument): PodDisruptionBudget {
       };
     });
   }
-  const pdb: PodDisruptionBudget = { doc, name: doc.name, namespace: ns(doc), selector };
+  const written = spec.selector;
+  const selectorForm: PodDisruptionBudget['selectorForm'] =
+    written === undefined || written === null || typeof written !== 'object' || Array.isArray(written)
+      ? 'missing'
+      : Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0
+        ? 'empty'
+        : 'requirements';
+  const selectsNothing =
+    selectorForm === 'missing' || (selectorForm === 'empty' && doc.apiVersion === 'policy/v1beta1');
+  const pdb: PodDisruptionBudget = {
+    doc,
+    name: doc.name,
+    namespace: ns(doc),
+    selector,
+    selectorForm,
+    selectsNothing,
+  };
   const min = intOrString(spec.minAvailable);
   const max = intOrString(spec.maxUnavailable);
   if (min !== undefined) pdb.minAvailable = min;
@@ -337,13 +360,14 @@ export function servicesOf(set: WorkloadSet, w: Workload): Service[] {
 
 /** PodDisruptionBudgets in the workload's namespace whose selector matches its pod labels. */
 export function pdbsOf(set: WorkloadSet, w: Workload): PodDisruptionBudget[] {
-  return selectorsMatching(set.pdbs, w.namespace, w.podLabels, (p) => p.selector.matchLabels).filter((p) =>
-    matchesSelector(w.podLabels, p.selector),
+  return selectorsMatching(set.pdbs, w.namespace, w.podLabels, (p) => p.selector.matchLabels).filter(
+    (p) => !p.selectsNothing && matchesSelector(w.podLabels, p.selector),
   );
 }
 
 /** Workloads a PDB selects. */
 export function workloadsOfPdb(set: WorkloadSet, pdb: PodDisruptionBudget): Workload[] {
+  if (pdb.selectsNothing) return [];
   const first = Object.entries(pdb.selector.matchLabels ?? {})[0];
   const candidates = first
     ? workloadsWithLabel(set, pdb.namespace, first[0], first[1])
@@ -526,12 +550,19 @@ export function inferProfile(set: WorkloadSet, w: Workload): ProfileId | undefin
   if (healthChecksOf(set, w).some((h) => h.via === 'HealthCheckPolicy' || h.via === 'BackendConfig')) return 'gke-neg';
   if (services.some((s) => s.annotations['cloud.google.com/neg'] !== undefined)) return 'gke-neg';
   const ingresses = ingressesOf(set, w);
-  if (targetGroupBindingsOf(set, w).length > 0 || ingresses.some((i) => i.className === 'alb')) return 'aws-alb';
-  const nlb = services.some((s) => {
-    const type = s.annotations['service.beta.kubernetes.io/aws-load-balancer-type'];
-    return type === 'external' || type === 'nlb' || type === 'nlb-ip';
-  });
-  if (nlb) return 'aws-nlb';
+  // AWS ip targets are the pods: deregistering one is the load balancer's slow path. Instance targets are the nodes:
+  // a pod leaves through kube-proxy, like any Service, unless externalTrafficPolicy Local makes the load balancer's
+  // health check of each node decide.
+  const albIp = ingresses.some(
+    (i) =>
+      i.className === 'alb' && services.some((s) => i.serviceNames.includes(s.name) && awsAlbTargetType(i, s) === 'ip'),
+  );
+  // A TargetGroupBinding that leaves targetType out is taken as ip, its common use.
+  const tgbIp = targetGroupBindingsOf(set, w).some((t) => asRecord(t.object.spec).targetType !== 'instance');
+  if (albIp || tgbIp) return 'aws-alb';
+  const nlbTargets = services.map(awsNlbTargetType);
+  if (nlbTargets.includes('ip')) return 'aws-nlb';
+  if (services.some((s, i) => nlbTargets[i] === 'instance' && externalTrafficLocal(s))) return 'aws-nlb-instance';
   if (ingresses.some((i) => i.className === 'nginx')) return 'ingress-nginx';
   if (w.podAnnotations['sidecar.istio.io/inject'] === 'true') return 'istio';
   const namespace = set.namespaces.find((n) => n.name === w.namespace);
@@ -539,6 +570,33 @@ export function inferProfile(set: WorkloadSet, w: Workload): ProfileId | undefin
   if (nsLabels['istio-injection'] === 'enabled' && w.podAnnotations['sidecar.istio.io/inject'] !== 'false')
     return 'istio';
   return undefined;
+}
+
+const AWS_LB_TYPE = 'service.beta.kubernetes.io/aws-load-balancer-type';
+const AWS_NLB_TARGET_TYPE = 'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type';
+const AWS_ALB_TARGET_TYPE = 'alb.ingress.kubernetes.io/target-type';
+
+/**
+ * The targets of the AWS NLB a Service of type LoadBalancer gets, when it gets one: `nlb-ip` and an
+ * `nlb-target-type: ip` register the pods; `nlb` (the in-tree controller), `external` and the controller's
+ * `loadBalancerClass` default to instance targets, the nodes.
+ */
+export function awsNlbTargetType(service: Service): 'ip' | 'instance' | undefined {
+  const type = service.annotations[AWS_LB_TYPE];
+  const lbClass = asRecord(service.doc.object.spec).loadBalancerClass;
+  if (type === 'nlb-ip') return 'ip';
+  if (type !== 'external' && type !== 'nlb' && lbClass !== 'service.k8s.aws/nlb') return undefined;
+  return service.annotations[AWS_NLB_TARGET_TYPE] === 'ip' ? 'ip' : 'instance';
+}
+
+/** The targets of an ALB Ingress for one Service: the Service's annotation, else the Ingress's, else instance. */
+export function awsAlbTargetType(ingress: Ingress, service: Service): 'ip' | 'instance' {
+  const type = service.annotations[AWS_ALB_TARGET_TYPE] ?? ingress.annotations[AWS_ALB_TARGET_TYPE];
+  return type === 'ip' ? 'ip' : 'instance';
+}
+
+function externalTrafficLocal(service: Service): boolean {
+  return asRecord(service.doc.object.spec).externalTrafficPolicy === 'Local';
 }
 
 /**
@@ -561,15 +619,4 @@ export function healthCheckOverride(hc: LoadBalancerHealthCheck): Partial<Health
   if (hc.unhealthyThreshold !== undefined) override.unhealthyThreshold = hc.unhealthyThreshold;
   if (hc.healthyThreshold !== undefined) override.healthyThreshold = hc.healthyThreshold;
   return override;
-}
-
-/** Containers that take traffic: those declaring ports, or the first container when none does. */
-export function servingContainers(w: Workload): Container[] {
-  const withPorts = w.containers.filter((c) => c.ports.length > 0);
-  return withPorts.length > 0 ? withPorts : w.containers.slice(0, 1);
-}
-
-/** A workload takes traffic when a Service selects its pods or one of its containers declares a port. */
-export function takesTraffic(set: WorkloadSet, w: Workload): boolean {
-  return servicesOf(set, w).length > 0 || w.containers.some((c) => c.ports.length > 0);
 }

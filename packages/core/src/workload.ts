@@ -228,7 +228,9 @@ export function toWorkload(doc: ManifestDocument): Workload | undefined {
       kind === 'Deployment' || kind === 'Rollout' ? (asNumber(spec.progressDeadlineSeconds) ?? 600) : undefined,
     terminationGracePeriodSeconds: grace ?? DEFAULT_GRACE_PERIOD_SECONDS,
     gracePeriodWritten: grace !== undefined,
-    podLabels: asStringMap(podMeta.labels),
+    // A valid template carries the labels its selector requires (the API server checks it): a partial manifest
+    // without template labels still has pods with those.
+    podLabels: { ...(isPod ? {} : asStringMap(asRecord(spec.selector).matchLabels)), ...asStringMap(podMeta.labels) },
     podAnnotations: asStringMap(podMeta.annotations),
     podSpecPath,
     containers,

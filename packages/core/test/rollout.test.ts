@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { effectiveRollout, scaleIntOrPercent } from '../src/index.js';
+import { daemonSetRollout, effectiveRollout, scaleIntOrPercent } from '../src/index.js';
 
 test('25% of 1..10 replicas: surge rounds up, unavailable rounds down', () => {
   const expected: [number, number, number][] = [
@@ -68,4 +68,27 @@ test('a value of the wrong type is an IntOrPercentError, not a crash', () => {
   assert.throws(() => effectiveRollout(4, { rollingUpdate: { maxSurge: [] as unknown as string } }), {
     code: 'ERR_ZERODROP_INT_OR_PERCENT',
   });
+});
+
+test('daemonSetRollout: percentages of nodes, rounded up, without an assumed node count', () => {
+  assert.equal(
+    daemonSetRollout(undefined).explanation,
+    'maxUnavailable 1 (default): 1 node(s) at a time lose their pod before its replacement is ready',
+  );
+  assert.equal(
+    daemonSetRollout({ rollingUpdate: { maxUnavailable: '10%' } }).explanation,
+    'maxUnavailable "10%" of the nodes that run it, rounded up: at least 1 pod at a time, more on clusters of more than 10 nodes',
+  );
+  assert.match(daemonSetRollout({ rollingUpdate: { maxUnavailable: '60%' } }).explanation, /more than 1 node$/);
+  assert.match(
+    daemonSetRollout({ rollingUpdate: { maxUnavailable: '100%' } }).explanation,
+    /every node loses its pod at once$/,
+  );
+  const surge = daemonSetRollout({ rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } });
+  assert.equal(surge.takesPodsDown, false);
+  assert.equal(daemonSetRollout({ rollingUpdate: { maxUnavailable: '0%', maxSurge: '10%' } }).takesPodsDown, false);
+  assert.throws(
+    () => daemonSetRollout({ rollingUpdate: { maxUnavailable: 'half' } }),
+    /expected an integer or a percentage/,
+  );
 });

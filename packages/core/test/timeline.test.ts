@@ -16,7 +16,8 @@ test('SIGKILL = min(preStop, grace) + max(grace - preStop, 2)', () => {
   assert.equal(sigkillAtSeconds(29, 30), 31);
   assert.equal(sigkillAtSeconds(30, 30), 32);
   assert.equal(sigkillAtSeconds(45, 30), 32);
-  assert.equal(sigkillAtSeconds(5, 0), 0);
+  // killContainer: no preStop with grace 0, and never less than 2 s between the stop signal and SIGKILL.
+  assert.equal(sigkillAtSeconds(5, 0), 2);
 });
 
 test('required preStop and grace per profile follow the slowest consumer', () => {
@@ -27,6 +28,7 @@ test('required preStop and grace per profile follow the slowest consumer', () =>
     'gke-neg': { preStop: 16, grace: 22 },
     'aws-alb': { preStop: 71, grace: 77 },
     'aws-nlb': { preStop: 121, grace: 127 },
+    'aws-nlb-instance': { preStop: 27, grace: 33 },
     istio: { preStop: 6, grace: 12 },
   };
   for (const id of PROFILE_IDS) {
@@ -106,4 +108,37 @@ test('an in-app delay after SIGTERM counts towards condition 1 and is paid out o
     profile,
   );
   assert.ok(enough.conditions.every((c) => c.ok));
+});
+
+test('the grace condition spells out sums whose results agree with its conclusion', () => {
+  // No preStop written, grace 5 s: drained at 5 s + 1 s margin = 6 s is after SIGKILL at 5 s, and the grace the
+  // timeline needs counts the 3 s preStop kube-proxy needs: 3 + 5 + 1 = 9 s.
+  const short = computeTimeline(
+    { preStopSeconds: 0, gracePeriodSeconds: 5, appDrainSeconds: 5 },
+    getProfile('kube-proxy'),
+  );
+  const grace = short.conditions.find((c) => c.id === 'grace-covers-drain')!;
+  assert.equal(grace.ok, false);
+  assert.equal(
+    grace.detail,
+    'the app is drained at 5s (preStop 0s + drain 5s) + margin 1s = 6s, after SIGKILL at 5s (grace 5s); grace must be >= 9s: the 3s preStop kube-proxy needs + drain 5s + margin 1s = 9s',
+  );
+  assert.equal(short.required.gracePeriodSeconds, 9);
+  // With an in-app delay, the delay is one of the terms of both sums.
+  const delayed = computeTimeline(
+    { preStopSeconds: 0, gracePeriodSeconds: 5, appDelaySeconds: 2, appDrainSeconds: 5 },
+    getProfile('kube-proxy'),
+  );
+  assert.equal(
+    delayed.conditions[1]!.detail,
+    'the app is drained at 7s (preStop 0s + in-app delay 2s + drain 5s) + margin 1s = 8s, after SIGKILL at 5s (grace 5s); grace must be >= 9s: the 1s preStop kube-proxy needs + in-app delay 2s + drain 5s + margin 1s = 9s',
+  );
+  // A written preStop longer than the consumers need is the one counted.
+  const long = computeTimeline(
+    { preStopSeconds: 20, gracePeriodSeconds: 20, appDrainSeconds: 5 },
+    getProfile('kube-proxy'),
+  );
+  assert.match(long.conditions[1]!.detail, /grace must be >= 26s: preStop 20s \+ drain 5s \+ margin 1s = 26s$/);
+  // The propagation condition says what its required preStop is made of.
+  assert.match(short.conditions[0]!.detail, /the preStop must be >= 3s \(2s \+ 1s margin\)$/);
 });

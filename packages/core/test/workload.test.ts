@@ -13,7 +13,6 @@ import {
   preStopSecondsOf,
   resolvePort,
   servicesOf,
-  takesTraffic,
   terminationOf,
   toWorkload,
 } from '../src/index.js';
@@ -270,21 +269,23 @@ test('objects that run no pods are not workloads', () => {
   assert.equal(toWorkload(doc!), undefined);
 });
 
-test('takesTraffic: selected by a Service, or a container declares a port', () => {
-  const set = setOf(`${APP}---
+test('pods carry at least their selector’s labels, so a template without labels still links', () => {
+  const set = setOf(`apiVersion: apps/v1
+kind: Deployment
+metadata: {name: bare}
+spec:
+  selector: {matchLabels: {app: bare}}
+  template: {spec: {containers: [{name: c, image: c}]}}
+---
 apiVersion: apps/v1
 kind: Deployment
-metadata: {name: worker}
+metadata: {name: labelled}
 spec:
-  template:
-    metadata: {labels: {app: worker}}
-    spec: {containers: [{name: w, image: w}]}
+  selector: {matchLabels: {app: labelled}}
+  template: {metadata: {labels: {app: labelled, tier: web}}, spec: {containers: [{name: c, image: c}]}}
 `);
   assert.deepEqual(
-    set.workloads.map((w) => [w.name, takesTraffic(set, w)]),
-    [
-      ['web', true],
-      ['worker', false],
-    ],
+    set.workloads.map((w) => w.podLabels),
+    [{ app: 'bare' }, { app: 'labelled', tier: 'web' }],
   );
 });

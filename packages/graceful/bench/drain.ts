@@ -27,8 +27,15 @@ interface Variant {
   /** How the kubelet reaches the app: a preStop httpGet to the app (held for the drain delay) or a preStop sleep. */
   preStop: 'httpGet' | 'sleep' | 'none';
   env?: Record<string, string>;
+  /** Node flags before the script (the preload). */
+  nodeArgs?: string[];
   zerodrop?: boolean;
+  /** Also selected by `--only <key>`. */
+  key?: string;
 }
+
+/** The zero-code preload on the `none` app (no handler, no library): same drain engine, attached from outside. */
+const PRELOAD = ['--import', '@zerodrop/graceful/register'];
 
 const variants: Variant[] = [
   {
@@ -51,6 +58,33 @@ const variants: Variant[] = [
     preStop: 'none',
     env: { ZERODROP_DRAIN_DELAY_MS: String(PRESTOP_MS) },
     zerodrop: true,
+  },
+  {
+    label: '@zerodrop/graceful/register preload (no code), preStop httpGet /health/prestop (drainDelay 2 s)',
+    strategy: 'none',
+    nodeArgs: PRELOAD,
+    preStop: 'httpGet',
+    env: { ZERODROP_DRAIN_DELAY_MS: String(PRESTOP_MS), ZERODROP_PRESTOP_TOKEN: TOKEN },
+    zerodrop: true,
+    key: 'preload',
+  },
+  {
+    label: '@zerodrop/graceful/register preload (no code), preStop sleep 2 s, drainDelay 0',
+    strategy: 'none',
+    nodeArgs: PRELOAD,
+    preStop: 'sleep',
+    env: { ZERODROP_DRAIN_DELAY_MS: '0' },
+    zerodrop: true,
+    key: 'preload',
+  },
+  {
+    label: '@zerodrop/graceful/register preload (no code), no preStop, drainDelay 2 s (SIGTERM at t0)',
+    strategy: 'none',
+    nodeArgs: PRELOAD,
+    preStop: 'none',
+    env: { ZERODROP_DRAIN_DELAY_MS: String(PRESTOP_MS) },
+    zerodrop: true,
+    key: 'preload',
   },
   ...[
     'terminus',
@@ -82,8 +116,9 @@ interface RunResult {
 async function runOnce(variant: Variant, clients: number, rate: number): Promise<RunResult> {
   const script = `${strategiesDir}${variant.strategy}.mjs`;
   const env = { ZERODROP_LOG: 'off', ...variant.env };
-  const oldReplica = await startApp([script], { env });
-  const newReplica = await startApp([script], { env });
+  const args = [...(variant.nodeArgs ?? []), script];
+  const oldReplica = await startApp(args, { env });
+  const newReplica = await startApp(args, { env });
   debug('replicas started');
   const proxy = await L4Proxy.start(oldReplica.port);
   const load = new Load({ port: proxy.port, clients, rate, slowFraction: 0.2, slowMs: 200 }).start();
@@ -165,7 +200,7 @@ async function main() {
   const rate = Number(values.rate);
   const clients = Number(values.clients);
   const only = values.only?.split(',');
-  const selected = variants.filter((v) => !only || only.includes(v.strategy) || only.includes(v.label));
+  const selected = variants.filter((v) => !only || only.includes(v.key ?? v.strategy) || only.includes(v.label));
   const rows: string[] = [];
   const all: Record<string, RunResult[]> = {};
   console.error(

@@ -2,8 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2Session, ServerHttp2Stream } from 'node:http2';
 import type { Socket } from 'node:net';
 
-interface SocketState {
-  socket: Socket;
+/** One connection of the server, as the tracker sees it. */
+export interface TrackedSocket {
+  readonly socket: Socket;
   /** Requests received on this socket whose response has not finished. */
   inFlight: number;
   /** The last response carried `Connection: close`: the client will not reuse the socket and Node closes it. */
@@ -12,7 +13,8 @@ interface SocketState {
   upgraded: boolean;
   /** When the last response finished (or the socket connected). */
   lastActive: number;
-  idleTimer: NodeJS.Timeout | undefined;
+  /** `socket.bytesRead` when it last became idle: more bytes since means a request is arriving. */
+  bytesReadAtIdle: number;
 }
 
 /** One request in flight, kept for the deadline log. */
@@ -36,44 +38,60 @@ export interface OpenSummary {
   urls: string[];
 }
 
+/**
+ * What the tracker reports to the lifecycle, which decides what to do about it. The tracker never closes anything on
+ * its own initiative.
+ */
+export interface TrackerReport {
+  /** A new connection was accepted. */
+  accepted(socket: TrackedSocket): void;
+  /** A socket has no request in flight (it just connected, or its last response finished). */
+  idle(socket: TrackedSocket): void;
+  /** A request started on a socket that was idle. */
+  busy(socket: TrackedSocket): void;
+  /** An HTTP/2 session has no stream in flight. */
+  sessionIdle(session: Http2Session): void;
+  /** Something finished or closed: the lifecycle checks whether anything is left. */
+  changed(): void;
+}
+
 type Http1Response = ServerResponse & { shouldKeepAlive: boolean };
 
 /**
- * Tracks sockets, HTTP/2 sessions, in-flight requests (per socket) and long-lived streams of one server, and closes
- * each one at the moment that cannot race a client:
- * - draining: every response gets `Connection: close` (HTTP/2: the session gets GOAWAY after its next stream);
- * - closing (listener closed): sockets idle after a `Connection: close` response close at once; an idle keep-alive
- *   socket that never got one stays open up to `idleSocketTimeout` after its last response, so a request the client
- *   may already be writing is served (with `Connection: close`) instead of hitting a reset.
+ * Counts what a server has open (sockets, HTTP/2 sessions, in-flight requests per socket, long-lived streams),
+ * reports every change to the lifecycle, and carries out its orders: make every response the last on its
+ * connection, close a socket, close idle HTTP/2 sessions, tell streams to close, cut everything.
  */
 export class ConnectionTracker {
-  private readonly sockets = new Map<Socket, SocketState>();
+  private readonly sockets = new Map<Socket, TrackedSocket>();
   private readonly requests = new Set<InFlightRequest>();
   private readonly responses = new Set<Http1Response>();
   /** HTTP/2 sessions and how many streams each has in flight. */
   private readonly sessions = new Map<Http2Session, number>();
   private readonly streams = new Set<TrackedStream>();
-  private draining = false;
-  private closing = false;
+  /** Ordered by the lifecycle: every response from now on is the last one on its connection. */
+  private lastResponses = false;
 
-  constructor(
-    private readonly idleSocketTimeout: number,
-    /** Called whenever something finished or closed: the engine checks whether anything is left. */
-    private readonly onChange: () => void,
-  ) {}
+  constructor(private readonly report: TrackerReport) {}
 
-  addSocket(socket: Socket): SocketState {
+  addSocket(socket: Socket): TrackedSocket {
     let state = this.sockets.get(socket);
     if (state) return state;
-    state = { socket, inFlight: 0, closeSent: false, upgraded: false, lastActive: Date.now(), idleTimer: undefined };
+    state = {
+      socket,
+      inFlight: 0,
+      closeSent: false,
+      upgraded: false,
+      lastActive: Date.now(),
+      bytesReadAtIdle: socket.bytesRead,
+    };
     this.sockets.set(socket, state);
     socket.once('close', () => {
-      const s = this.sockets.get(socket);
-      if (s?.idleTimer) clearTimeout(s.idleTimer);
       this.sockets.delete(socket);
-      this.onChange();
+      this.report.changed();
     });
-    if (this.closing) this.scheduleIdleClose(state);
+    this.report.accepted(state);
+    if (!socket.destroyed) this.report.idle(state);
     return state;
   }
 
@@ -82,18 +100,18 @@ export class ConnectionTracker {
     const response = res as Http1Response;
     const state = this.addSocket(req.socket);
     state.inFlight++;
-    if (state.idleTimer) {
-      clearTimeout(state.idleTimer);
-      state.idleTimer = undefined;
-    }
-    if (this.draining) response.shouldKeepAlive = false;
+    if (state.inFlight === 1) this.report.busy(state);
+    if (this.lastResponses) response.shouldKeepAlive = false;
     this.responses.add(response);
     const done = this.trackRequest(req.method ?? '?', req.url ?? '?', () => {
       this.responses.delete(response);
       state.inFlight--;
       state.lastActive = Date.now();
       if (!response.shouldKeepAlive) state.closeSent = true;
-      if (this.closing && state.inFlight === 0) this.scheduleIdleClose(state);
+      if (state.inFlight === 0) {
+        state.bytesReadAtIdle = state.socket.bytesRead;
+        this.report.idle(state);
+      }
     });
     res.once('finish', done);
     res.once('close', done);
@@ -103,14 +121,14 @@ export class ConnectionTracker {
   onUpgrade(socket: Socket): void {
     const state = this.addSocket(socket);
     state.upgraded = true;
-    if (state.idleTimer) clearTimeout(state.idleTimer);
+    this.report.busy(state);
   }
 
   onHttp2Session(session: Http2Session): void {
     this.sessions.set(session, 0);
     session.once('close', () => {
       this.sessions.delete(session);
-      this.onChange();
+      this.report.changed();
     });
   }
 
@@ -119,12 +137,14 @@ export class ConnectionTracker {
     if (session && !this.sessions.has(session)) this.onHttp2Session(session);
     if (session) this.sessions.set(session, (this.sessions.get(session) ?? 0) + 1);
     const done = this.trackRequest(method, url, () => {
-      if (session && this.sessions.has(session)) this.sessions.set(session, (this.sessions.get(session) ?? 1) - 1);
-      if (this.closing) this.closeIdleSession(session);
+      if (!session || !this.sessions.has(session)) return;
+      const left = (this.sessions.get(session) ?? 1) - 1;
+      this.sessions.set(session, left);
+      if (left === 0) this.report.sessionIdle(session);
     });
     stream.once('close', done);
     // GOAWAY after this stream: it completes, the client opens its next stream on a new connection.
-    if (this.draining) session?.close();
+    if (this.lastResponses) session?.close();
   }
 
   private trackRequest(method: string, url: string, onDone: () => void): () => void {
@@ -136,11 +156,11 @@ export class ConnectionTracker {
       finished = true;
       this.requests.delete(entry);
       onDone();
-      this.onChange();
+      this.report.changed();
     };
   }
 
-  /** Register a long-lived stream; it is told to close when the listener closes. Returns an untrack function. */
+  /** Register a long-lived stream. Returns an untrack function. */
   trackStream(stream: TrackedStream, closed: (cb: () => void) => void): () => void {
     this.streams.add(stream);
     let done = false;
@@ -148,57 +168,84 @@ export class ConnectionTracker {
       if (done) return;
       done = true;
       this.streams.delete(stream);
-      this.onChange();
+      this.report.changed();
     };
     closed(untrack);
-    if (this.closing) stream.close();
     return untrack;
   }
 
-  /** First termination sign: keep serving, but make every response the last one on its connection. */
-  startDrain(): void {
-    this.draining = true;
+  /**
+   * Order: every HTTP/1 response not yet started, and every later one, carries `Connection: close`; HTTP/2 sessions
+   * with a stream in flight get GOAWAY now, the others at their next stream.
+   */
+  endEveryConnection(): void {
+    this.lastResponses = true;
     for (const res of this.responses) if (!res.headersSent) res.shouldKeepAlive = false;
-    for (const [session, streams] of this.sessions) {
-      // Sessions with streams in flight get GOAWAY now; idle ones at closing (or at their next stream).
-      if (streams > 0) session.close();
-    }
+    for (const [session, streams] of this.sessions) if (streams > 0) session.close();
   }
 
-  /** The listener is closed: close what is idle without racing clients, tell long-lived streams to close. */
-  startClosing(): void {
-    this.draining = true;
-    this.closing = true;
-    for (const state of this.sockets.values()) if (state.inFlight === 0) this.scheduleIdleClose(state);
-    for (const session of this.sessions.keys()) this.closeIdleSession(session);
+  /** Sockets with no request in flight that were not upgraded. */
+  idleSockets(): TrackedSocket[] {
+    return [...this.sockets.values()].filter((s) => s.inFlight === 0 && !s.upgraded);
+  }
+
+  /** The idle socket that has been idle the longest (the one to give up first when connections run short). */
+  longestIdle(except?: TrackedSocket): TrackedSocket | undefined {
+    let oldest: TrackedSocket | undefined;
+    for (const s of this.sockets.values()) {
+      if (s === except || s.inFlight > 0 || s.upgraded || this.receiving(s)) continue;
+      if (!oldest || s.lastActive < oldest.lastActive) oldest = s;
+    }
+    return oldest;
+  }
+
+  /** Bytes arrived on an idle socket since its last response: a request is being received (not parsed yet). */
+  receiving(state: TrackedSocket): boolean {
+    return state.socket.bytesRead !== state.bytesReadAtIdle;
+  }
+
+  /** Order: close this socket (the lifecycle checked it is idle). */
+  closeSocket(state: TrackedSocket): void {
+    state.socket.destroy();
+  }
+
+  /** Order: close HTTP/2 sessions that have no stream in flight (GOAWAY, then the session ends). */
+  closeIdleSessions(): void {
+    for (const [session, streams] of this.sessions) this.closeSessionIfIdle(session, streams);
+  }
+
+  closeSessionIfIdle(session: Http2Session, streams = this.sessions.get(session) ?? 0): void {
+    if (!session.closed && streams === 0) session.close();
+  }
+
+  /** Order: tell every tracked stream to close. A stream that throws while closing is cut at the deadline. */
+  closeStreams(onError: (error: unknown) => void): void {
     for (const stream of [...this.streams]) {
       try {
         stream.close();
-      } catch {
-        // a stream that throws while closing is cut at the deadline like any other leftover
+      } catch (error) {
+        onError(error);
       }
     }
   }
 
-  private scheduleIdleClose(state: SocketState): void {
-    if (state.upgraded || state.inFlight > 0 || state.idleTimer) return;
-    const wait = state.closeSent ? 0 : state.lastActive + this.idleSocketTimeout - Date.now();
-    if (wait <= 0) {
-      state.socket.destroy();
-      return;
-    }
-    state.idleTimer = setTimeout(() => {
-      state.idleTimer = undefined;
-      if (state.inFlight === 0) state.socket.destroy();
-    }, wait);
-  }
-
-  private closeIdleSession(session: Http2Session | null | undefined): void {
-    if (session && !session.closed && (this.sessions.get(session) ?? 0) === 0) session.close();
+  get socketCount(): number {
+    return this.sockets.size;
   }
 
   isEmpty(): boolean {
     return this.sockets.size === 0 && this.requests.size === 0 && this.sessions.size === 0 && this.streams.size === 0;
+  }
+
+  /**
+   * Work that cutting would lose: requests in flight, tracked streams, upgraded sockets, HTTP/2 sessions with a
+   * stream, a request being received. Idle keep-alive sockets are not work.
+   */
+  hasWork(): boolean {
+    if (this.requests.size > 0 || this.streams.size > 0) return true;
+    for (const streams of this.sessions.values()) if (streams > 0) return true;
+    for (const s of this.sockets.values()) if (s.upgraded || (s.inFlight === 0 && this.receiving(s))) return true;
+    return false;
   }
 
   summary(): OpenSummary {
@@ -211,7 +258,7 @@ export class ConnectionTracker {
     };
   }
 
-  /** The deadline: cut everything. */
+  /** Order: cut everything (the deadline, or a forced exit). */
   destroyAll(): void {
     for (const state of this.sockets.values()) state.socket.destroy();
     for (const session of this.sessions.keys()) session.destroy();

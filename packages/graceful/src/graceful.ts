@@ -1,22 +1,33 @@
 import { EventEmitter } from 'node:events';
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
-import net, { type Socket } from 'node:net';
-import tls from 'node:tls';
-import { ConnectionTracker, type OpenSummary } from './connections.js';
+import type http from 'node:http';
+import type { Http2Session } from 'node:http2';
+import net from 'node:net';
+import { ConnectionTracker, type OpenSummary, type TrackedSocket, type TrackerReport } from './connections.js';
 import { GracefulError } from './errors.js';
 import { ReadinessChecks, type ReadinessReport } from './health.js';
-import { errorFields, type Logger } from './logger.js';
-import { type GracefulOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import { createProbeServer, interceptServer } from './intercept.js';
+import { defaultConnectionCap } from './limits.js';
+import { errorFields, type Logger, settle } from './logger.js';
+import {
+  type CheckDefinition,
+  type CheckFunction,
+  type GracefulOptions,
+  type ResolvedOptions,
+  resolveChecks,
+  resolveHooks,
+  resolveOptions,
+  type ShutdownHook,
+} from './options.js';
 import { signalForwardingProblem } from './pid1.js';
-import { matchProbe, type ProbeContext, type ProbeExchange, probeBody, serveProbe } from './probes.js';
+import type { ProbeContext } from './probes.js';
+import { deliverHeldSignals, gateBypassed, ownSignal, releaseSignals } from './signals.js';
 
 /** Lifecycle: starting -> ready -> draining (first termination sign) -> closing (listener closed) -> closed. */
 export type GracefulState = 'starting' | 'ready' | 'draining' | 'closing' | 'closed';
 
 /** How the shutdown ended. */
 export interface ShutdownResult {
-  /** 0 drained, 1 hard deadline hit, 130 forced by a second SIGINT. */
+  /** 0 drained, 1 hard deadline hit with work still running, 130 forced by a second SIGINT. */
   exitCode: 0 | 1 | 130;
   /** The first termination sign: 'SIGTERM', 'SIGINT', 'prestop', or the reason given to shutdown(). */
   reason: string;
@@ -48,10 +59,29 @@ export interface ShutdownOptions {
 /** Anything with the shape of a node:http, https or http2 server. */
 export type NodeServer = net.Server;
 
-type EmitFunction = (event: string | symbol, ...args: unknown[]) => boolean;
-
-const ATTACHED = Symbol.for('zerodrop.graceful.attached');
 let pid1Warned = false;
+/** At most one "connection limit" warning per this many ms. */
+const CAP_WARNING_INTERVAL = 10_000;
+
+/**
+ * When to close an idle keep-alive socket once the listener is closed, in ms from `now` (0: now).
+ * - Its last response said `Connection: close`: now (the client will not reuse it).
+ * - Otherwise when the keep-alive time the server promised (`idleTimeout` after its last response) runs out: a
+ *   client that honours the promise (Node's agent, undici) closes it first, so the close races nobody.
+ * - Unless that moment is past `latestAt` (the last moment the shutdown budget allows): then now. Waiting part of a
+ *   promise the budget cannot keep makes the close no safer, only the exit later (Fastify promises 72 s).
+ */
+export function idleCloseDelay(
+  socket: Pick<TrackedSocket, 'closeSent' | 'lastActive'>,
+  now: number,
+  idleTimeout: number,
+  latestAt: number,
+): number {
+  if (socket.closeSent) return 0;
+  const at = socket.lastActive + idleTimeout;
+  if (at > latestAt) return 0;
+  return Math.max(0, at - now);
+}
 
 /** The handle returned by {@link graceful}: state, events, and the controls of the drain. */
 export class GracefulHandle extends EventEmitter<GracefulEvents> {
@@ -66,6 +96,7 @@ export class GracefulHandle extends EventEmitter<GracefulEvents> {
   private readonly logger: Logger;
   private readonly tracker: ConnectionTracker;
   private readonly checks: ReadinessChecks;
+  private readonly hooks: ResolvedOptions['hooks'];
   private currentState: GracefulState = 'starting';
   private listening = false;
   private startupDone: boolean;
@@ -79,7 +110,14 @@ export class GracefulHandle extends EventEmitter<GracefulEvents> {
   private currentHook: string | undefined;
   private probeInFlight = 0;
   private readonly prestopWaiters: (() => void)[] = [];
-  private readonly signalHandlers = new Map<NodeJS.Signals, () => void>();
+  private readonly signalHandlers = new Map<NodeJS.Signals, (signal: NodeJS.Signals) => void>();
+  private readonly idleTimers = new Map<TrackedSocket, NodeJS.Timeout>();
+  /** Decided at closing: how long an idle keep-alive socket may stay, and the latest moment any may. */
+  private idleTimeout = 0;
+  private latestIdleCloseAt = 0;
+  private closedEarly = 0;
+  private readonly connectionCap: number | undefined;
+  private capWarnedAt = 0;
   private resolveClosed!: (result: ShutdownResult) => void;
 
   constructor(server: NodeServer, options: GracefulOptions = {}) {
@@ -88,24 +126,25 @@ export class GracefulHandle extends EventEmitter<GracefulEvents> {
     this.options = resolveOptions(options);
     this.logger = this.options.logger;
     this.server = server;
+    this.hooks = [...this.options.hooks];
     this.closed = new Promise((resolve) => {
       this.resolveClosed = resolve;
     });
     this.startupDone = this.options.startup === undefined;
     this.manualDone = !this.options.manualReady;
-    const keepAliveTimeout = (server as Partial<http.Server>).keepAliveTimeout;
-    // Under ZERODROP_SPEED the rehearsal compresses the whole termination, so the default idle wait shrinks with it
-    // (an explicit idleSocketTimeout is taken as written).
-    const idleDefault = (keepAliveTimeout ?? 5000) / this.options.speed;
-    this.tracker = new ConnectionTracker(this.options.idleSocketTimeout ?? idleDefault, () => this.maybeFinish());
+    this.connectionCap = this.decideConnectionCap(server);
+    this.tracker = new ConnectionTracker(this.trackerReport());
     this.checks = new ReadinessChecks(this.options.checks, this.options.checkCacheTtl, this.logger);
-    this.intercept(server);
-    this.probeServer = this.options.probePort === undefined ? undefined : this.startProbeServer(this.options.probePort);
+    const ctx = this.probeContext();
+    interceptServer(server, this.tracker, ctx, this.options);
+    this.probeServer = this.options.probePort === undefined ? undefined : this.startProbeServer(ctx);
+    if (this.options.holdSignalListeners) this.wrapServerClose(server);
     this.watchStartup(server);
     for (const signal of this.options.signals) {
-      const handler = () => this.onSignal(signal);
+      const handler = (received: NodeJS.Signals) => this.onSignal(received ?? signal);
       this.signalHandlers.set(signal, handler);
-      process.on(signal, handler);
+      if (this.options.holdSignalListeners) ownSignal(signal, handler);
+      else process.on(signal, handler);
     }
     if (this.options.pid1Warning && !pid1Warned) {
       pid1Warned = true;
@@ -133,6 +172,20 @@ export class GracefulHandle extends EventEmitter<GracefulEvents> {
   /** Run the readiness checks now (cached like the probe). */
   readiness(): Promise<ReadinessReport> {
     return this.checks.run();
+  }
+
+  /**
+   * Add readiness checks and cleanup hooks after creation (a client created later; the preload's checks module).
+   * Validated like the options; hooks run after the ones given before. Throws GracefulError on bad input.
+   */
+  extend(more: {
+    checks?: Record<string, CheckFunction | CheckDefinition>;
+    onShutdown?: ShutdownHook | ShutdownHook[];
+  }) {
+    const checks = resolveChecks(more.checks, this.options.checkTimeout);
+    const hooks = resolveHooks(more.onShutdown, this.options.hookTimeout);
+    if (checks.length > 0) this.checks.add(checks);
+    this.hooks.push(...hooks);
   }
 
   /**
@@ -165,14 +218,115 @@ export class GracefulHandle extends EventEmitter<GracefulEvents> {
         else if (typeof target.end === 'function') target.end();
         else if (typeof target.close === 'function') target.close();
       });
-    return this.tracker.trackStream({ close: closer }, (done) => {
+    const tracked = { close: closer };
+    const untrack = this.tracker.trackStream(tracked, (done) => {
       if (typeof target.once === 'function') target.once('close', done);
     });
+    if (this.currentState === 'closing') this.closeStream(tracked);
+    return untrack;
   }
+
+  // ---- what the tracker reports, and what the lifecycle decides about it ----
+
+  private trackerReport(): TrackerReport {
+    return {
+      accepted: (socket) => this.enforceConnectionCap(socket),
+      idle: (socket) => {
+        if (this.currentState === 'closing') this.scheduleIdleClose(socket);
+      },
+      busy: (socket) => this.clearIdleTimer(socket),
+      sessionIdle: (session: Http2Session) => {
+        if (this.currentState === 'closing') this.tracker.closeSessionIfIdle(session);
+      },
+      changed: () => this.maybeFinish(),
+    };
+  }
+
+  private decideConnectionCap(server: NodeServer): number | undefined {
+    // The server's own maxConnections (Node drops past it) is the app's decision.
+    if (typeof server.maxConnections === 'number' && Number.isFinite(server.maxConnections)) return undefined;
+    const configured = this.options.maxConnections;
+    if (configured === 0) return undefined;
+    return configured ?? defaultConnectionCap();
+  }
+
+  /** Past the cap, the longest-idle keep-alive connection gives way (or the new one, when none is idle). */
+  private enforceConnectionCap(accepted: TrackedSocket): void {
+    if (this.connectionCap === undefined || this.tracker.socketCount <= this.connectionCap) return;
+    const victim = this.tracker.longestIdle(accepted) ?? accepted;
+    this.tracker.closeSocket(victim);
+    const now = Date.now();
+    if (now - this.capWarnedAt >= CAP_WARNING_INTERVAL) {
+      this.capWarnedAt = now;
+      this.logger.warn(
+        { event: 'connection_limit', maxConnections: this.connectionCap, closed: victim === accepted ? 'new' : 'idle' },
+        `${this.connectionCap} connections open: closed ${victim === accepted ? 'a new connection (none was idle)' : 'the longest-idle keep-alive connection'} ` +
+          'so that file descriptors stay free for the probes and the app (ZERODROP_MAX_CONNECTIONS sets the cap)',
+      );
+    }
+  }
+
+  private scheduleIdleClose(socket: TrackedSocket): void {
+    if (socket.upgraded || socket.inFlight > 0 || this.idleTimers.has(socket)) return;
+    const now = Date.now();
+    const delay = idleCloseDelay(socket, now, this.idleTimeout, this.latestIdleCloseAt);
+    if (delay <= 0) {
+      if (!socket.closeSent && socket.lastActive + this.idleTimeout > now) this.closedEarly++;
+      this.closeIdle(socket);
+      return;
+    }
+    this.idleTimers.set(
+      socket,
+      setTimeout(() => {
+        this.idleTimers.delete(socket);
+        this.closeIdle(socket);
+      }, delay),
+    );
+  }
+
+  private closeIdle(socket: TrackedSocket): void {
+    if (socket.upgraded || socket.inFlight > 0 || socket.socket.destroyed) return;
+    if (this.tracker.receiving(socket)) {
+      // A request is arriving: let it come (it is answered with Connection: close); look again shortly.
+      this.idleTimers.set(
+        socket,
+        setTimeout(() => {
+          this.idleTimers.delete(socket);
+          this.closeIdle(socket);
+        }, 50),
+      );
+      return;
+    }
+    this.tracker.closeSocket(socket);
+  }
+
+  private clearIdleTimer(socket: TrackedSocket): void {
+    const timer = this.idleTimers.get(socket);
+    if (timer) clearTimeout(timer);
+    this.idleTimers.delete(socket);
+  }
+
+  // ---- the lifecycle ----
 
   private setState(state: GracefulState): void {
     this.currentState = state;
-    this.emit('state', state);
+    this.announce('state', state);
+  }
+
+  /** Emit to the app's listeners; one that throws is logged and the others still run. */
+  private announce<K extends keyof GracefulEvents>(event: K, ...args: GracefulEvents[K]): void {
+    const failed = (error: unknown) =>
+      this.logger.error(
+        { event: 'listener_failed', on: event, ...errorFields(error) },
+        `a "${event}" listener of the graceful handle threw; the shutdown goes on`,
+      );
+    for (const listener of this.rawListeners(event) as ((...a: unknown[]) => unknown)[]) {
+      try {
+        settle(listener.apply(this, args), failed);
+      } catch (error) {
+        failed(error);
+      }
+    }
   }
 
   private watchStartup(server: NodeServer): void {
@@ -206,14 +360,22 @@ export class GracefulHandle extends EventEmitter<GracefulEvents> {
     this.startedAt = Date.now();
     this.setState('ready');
     this.logger.info({ event: 'ready' }, 'ready');
-    this.emit('ready');
+    this.announce('ready');
   }
 
   private onSignal(signal: NodeJS.Signals): void {
+    if (this.options.holdSignalListeners && gateBypassed()) {
+      this.logger.warn(
+        { event: 'signal_listeners_not_held', signal },
+        `${signal} reached the other ${signal} listeners directly (this Node version delivers signals without process.emit): they may end the process before the drain`,
+      );
+    }
     if (this.currentState === 'starting' || this.currentState === 'ready') {
       this.beginShutdown(signal, this.options.drainDelay);
       return;
     }
+    // Closed: the process is exiting, or the app's own listeners are getting the signal the drain held.
+    if (this.currentState === 'closed') return;
     if (signal === 'SIGINT') {
       this.logger.warn({ event: 'forced', signal }, 'second interrupt: exiting now');
       const cut = this.tracker.summary();
@@ -232,12 +394,13 @@ export class GracefulHandle extends EventEmitter<GracefulEvents> {
     this.shutdownAt = Date.now();
     this.reason = reason;
     this.setState('draining');
+    process.on('uncaughtExceptionMonitor', this.onUncaught);
     this.logger.info(
       { event: 'draining', reason, drainDelayMs: drainDelay, shutdownTimeoutMs: this.options.shutdownTimeout },
       `draining (${reason}): readiness 503, Connection: close on every response; listener closes in ${drainDelay} ms`,
     );
-    this.tracker.startDrain();
-    this.emit('draining', reason);
+    this.tracker.endEveryConnection();
+    this.announce('draining', reason);
     this.deadlineTimer = setTimeout(() => this.deadline(), this.options.shutdownTimeout);
     this.drainTimer = setTimeout(() => this.startClosing(), drainDelay);
   }
@@ -245,16 +408,55 @@ export class GracefulHandle extends EventEmitter<GracefulEvents> {
   private startClosing(): void {
     if (this.currentState !== 'draining') return;
     this.setState('closing');
-    // Stop accepting connections without Node's closeIdleConnections(): the tracker closes idle sockets itself.
+    // Stop accepting connections without Node's closeIdleConnections(): idle sockets are closed below, one by one.
     net.Server.prototype.close.call(this.server, () => {});
-    this.tracker.startClosing();
+    // Read now, not at attach: an app may set keepAliveTimeout after graceful() (Fastify sets 72 s).
+    const keepAliveTimeout = (this.server as Partial<http.Server>).keepAliveTimeout;
+    // Under ZERODROP_SPEED the rehearsal compresses the whole termination, so the default idle wait shrinks with it
+    // (an explicit idleSocketTimeout is taken as written).
+    this.idleTimeout = this.options.idleSocketTimeout ?? (keepAliveTimeout ?? 5000) / this.options.speed;
+    // The last moment an idle socket may stay: a margin before the deadline, for the hooks and the exit.
+    const margin = Math.min(1000 / this.options.speed, this.options.shutdownTimeout / 4);
+    this.latestIdleCloseAt = this.shutdownAt + this.options.shutdownTimeout - margin;
+    for (const socket of this.tracker.idleSockets()) this.scheduleIdleClose(socket);
+    if (this.closedEarly > 0) {
+      this.logger.info(
+        {
+          event: 'idle_sockets_closed',
+          sockets: this.closedEarly,
+          keepAliveTimeoutMs: Math.round(this.idleTimeout * this.options.speed),
+        },
+        `closed ${this.closedEarly} idle keep-alive socket(s) at once: the keep-alive time the server promises ` +
+          `(${Math.round(this.idleTimeout * this.options.speed)} ms) outlasts the shutdown budget; with ` +
+          `server.keepAliveTimeout below ${Math.floor((this.latestIdleCloseAt - this.shutdownAt) * this.options.speed)} ms ` +
+          'clients close them first',
+      );
+      this.closedEarly = 0;
+    }
+    this.tracker.closeIdleSessions();
+    this.tracker.closeStreams((error) => this.streamCloseFailed(error));
     this.logger.info(
       { event: 'closing', ...this.tracker.summary() },
       'listener closed; waiting for in-flight requests',
     );
-    this.emit('closing');
+    this.announce('closing');
     for (const release of this.prestopWaiters.splice(0)) release();
     this.maybeFinish();
+  }
+
+  private closeStream(stream: { close: () => void }): void {
+    try {
+      stream.close();
+    } catch (error) {
+      this.streamCloseFailed(error);
+    }
+  }
+
+  private streamCloseFailed(error: unknown): void {
+    this.logger.warn(
+      { event: 'stream_close_failed', ...errorFields(error) },
+      'a tracked stream threw while being told to close; it is cut at the deadline unless it closes',
+    );
   }
 
   private maybeFinish(): void {
@@ -265,7 +467,7 @@ export class GracefulHandle extends EventEmitter<GracefulEvents> {
   }
 
   private async runHooks(): Promise<void> {
-    for (const hook of this.options.hooks) {
+    for (const hook of this.hooks) {
       if (this.currentState === 'closed') return;
       this.currentHook = hook.name;
       let timer: NodeJS.Timeout | undefined;
@@ -291,28 +493,48 @@ export class GracefulHandle extends EventEmitter<GracefulEvents> {
   private deadline(): void {
     if (this.currentState === 'closed') return;
     const cut = this.tracker.summary();
-    this.logger.error(
+    // Idle keep-alive sockets are not work: closing them cuts nothing, so they do not make the exit a failure.
+    const cutWork = this.tracker.hasWork() || this.currentHook !== undefined || this.probeInFlight > 0;
+    this.logger[cutWork ? 'error' : 'warn'](
       { event: 'deadline', ...cut, hook: this.currentHook, shutdownTimeoutMs: this.options.shutdownTimeout },
-      `shutdown deadline (${this.options.shutdownTimeout} ms) reached: cutting ${cut.requests} request(s), ` +
-        `${cut.sockets} socket(s), ${cut.http2Sessions} HTTP/2 session(s), ${cut.streams} stream(s)` +
-        (cut.urls.length ? `: ${cut.urls.join(', ')}` : '') +
-        (this.currentHook ? `; cleanup hook "${this.currentHook}" still running` : ''),
+      `shutdown deadline (${this.options.shutdownTimeout} ms) reached: ` +
+        (cutWork
+          ? `cutting ${cut.requests} request(s), ${cut.sockets} socket(s), ${cut.http2Sessions} HTTP/2 session(s), ${cut.streams} stream(s)` +
+            (cut.urls.length ? `: ${cut.urls.join(', ')}` : '') +
+            (this.currentHook ? `; cleanup hook "${this.currentHook}" still running` : '')
+          : `closing ${cut.sockets} idle socket(s); no request was in flight`),
     );
     this.tracker.destroyAll();
-    this.finish(1, cut);
+    this.finish(cutWork ? 1 : 0, cut);
   }
+
+  private readonly onUncaught = (error: unknown, origin: string): void => {
+    if (this.currentState !== 'draining' && this.currentState !== 'closing') return;
+    const cut = this.tracker.summary();
+    const handled = process.listenerCount('uncaughtException');
+    this.logger.error(
+      { event: 'uncaught_exception', origin, state: this.currentState, ...errorFields(error), ...cut },
+      handled > 0
+        ? `uncaught exception while ${this.currentState}; the app's own handler decides what happens next`
+        : `uncaught exception while ${this.currentState}: the process exits now, cutting ${cut.requests} request(s) ` +
+            `and ${cut.sockets} socket(s)` +
+            (cut.urls.length ? `: ${cut.urls.join(', ')}` : ''),
+    );
+  };
 
   private finish(exitCode: 0 | 1 | 130, cut?: OpenSummary): void {
     if (this.currentState === 'closed') return;
     clearTimeout(this.drainTimer);
     clearTimeout(this.deadlineTimer);
+    for (const timer of this.idleTimers.values()) clearTimeout(timer);
+    this.idleTimers.clear();
+    process.off('uncaughtExceptionMonitor', this.onUncaught);
     for (const release of this.prestopWaiters.splice(0)) release();
     this.setState('closed');
     if (this.probeServer) {
       this.probeServer.close();
       this.probeServer.closeAllConnections();
     }
-    if (!this.options.exit) for (const [signal, handler] of this.signalHandlers) process.off(signal, handler);
     const result: ShutdownResult = {
       exitCode,
       reason: this.reason || 'forced',
@@ -320,9 +542,55 @@ export class GracefulHandle extends EventEmitter<GracefulEvents> {
     };
     if (cut) result.cut = cut;
     this.logger.info({ event: 'closed', exitCode, durationMs: result.durationMs }, `closed, exit code ${exitCode}`);
-    this.emit('closed', result);
+    this.announce('closed', result);
     this.resolveClosed(result);
-    if (this.options.exit) process.exit(exitCode);
+    // A forced exit or a deadline that cut work leaves no time for the app's own shutdown code.
+    const others = this.options.holdSignalListeners && exitCode === 0 ? this.deliverHeldSignals() : 0;
+    if (!this.options.exit) {
+      for (const [signal, handler] of this.signalHandlers) {
+        if (this.options.holdSignalListeners) releaseSignals(handler);
+        else process.off(signal, handler);
+      }
+      return;
+    }
+    // The signal handlers stay: a signal during the exit must not kill the process by the default action.
+    if (others === 0) process.exit(exitCode);
+    // The app's own SIGTERM/SIGINT code runs now; it usually exits. If it does not, the process ends when nothing is
+    // left to do, or after hookTimeout, with this exit code.
+    process.exitCode = exitCode;
+    setTimeout(() => process.exit(exitCode), this.options.hookTimeout).unref();
+  }
+
+  /** After a drain: the signals held from the app's own listeners go to them now. Returns how many ran. */
+  private deliverHeldSignals(): number {
+    let others = 0;
+    for (const handler of this.signalHandlers.values()) {
+      others += deliverHeldSignals(handler, (signal, listeners) =>
+        this.logger.info(
+          { event: 'signal_delivered', signal, listeners },
+          `drained; ${signal} goes to the app's own ${signal} listener(s) now`,
+        ),
+      );
+    }
+    return others;
+  }
+
+  /**
+   * With held signal listeners the app's own shutdown code runs after the drain and usually calls server.close():
+   * once the drain started, that waits for the drain (the callback runs when the server closed) instead of closing
+   * the listener early or failing with ERR_SERVER_NOT_RUNNING.
+   */
+  private wrapServerClose(server: NodeServer): void {
+    const original = server.close;
+    const handle = this;
+    server.close = function (this: NodeServer, callback?: (error?: Error) => void) {
+      if (handle.currentState === 'starting' || handle.currentState === 'ready') return original.call(this, callback);
+      if (callback) {
+        if (!this.listening && handle.tracker.isEmpty()) process.nextTick(callback);
+        else this.once('close', () => callback());
+      }
+      return this;
+    } as typeof server.close;
   }
 
   private probeContext(): ProbeContext {
@@ -331,6 +599,7 @@ export class GracefulHandle extends EventEmitter<GracefulEvents> {
       state: () => this.currentState,
       started: () => this.startedAt !== undefined,
       draining: () => this.currentState !== 'starting' && this.currentState !== 'ready',
+      accepting: () => this.server.listening,
       readiness: () => this.checks.run(),
       cachedReadiness: () => this.checks.fresh(),
       prestop: () => {
@@ -342,74 +611,11 @@ export class GracefulHandle extends EventEmitter<GracefulEvents> {
     };
   }
 
-  /** Serve probe routes before the app's handler, and track every request, whatever framework sits on top. */
-  private intercept(server: NodeServer): void {
-    const marked = server as unknown as Record<symbol, unknown>;
-    if (marked[ATTACHED]) {
-      throw new GracefulError(
-        'ERR_ZERODROP_ALREADY_ATTACHED',
-        'graceful() was already called on this server; keep the first handle and reuse it',
-      );
-    }
-    marked[ATTACHED] = true;
-    const ctx = this.probeContext();
-    const tracker = this.tracker;
-    const paths = this.options.paths;
-    const isHttp2 = typeof (server as unknown as { updateSettings?: unknown }).updateSettings === 'function';
-    const target = server as unknown as { emit: EmitFunction };
-    const originalEmit = target.emit;
-    target.emit = function (this: unknown, event: string | symbol, ...args: unknown[]): boolean {
-      if (event === 'request') {
-        const req = args[0] as IncomingMessage;
-        // HTTP/2 compat requests were tracked (and probes served) at the 'stream' level.
-        if (req.httpVersionMajor < 2) {
-          const res = args[1] as ServerResponse;
-          tracker.onHttp1Request(req, res);
-          const kind = matchProbe(req.url ?? '/', paths);
-          if (kind) {
-            serveProbe(kind, http1Exchange(req, res, 'app'), ctx);
-            return true;
-          }
-        }
-      } else if (event === 'stream') {
-        const stream = args[0] as ServerHttp2Stream;
-        const headers = args[1] as IncomingHttpHeaders;
-        const url = headers[':path'] ?? '/';
-        tracker.onHttp2Stream(stream, headers[':method'] ?? '?', url);
-        const kind = matchProbe(url, paths);
-        if (kind) {
-          serveProbe(kind, http2Exchange(stream, headers), ctx);
-          return true;
-        }
-      } else if (event === 'upgrade') {
-        tracker.onUpgrade(args[1] as Socket);
-      }
-      return originalEmit.call(this, event, ...args);
-    };
-    if (isHttp2) server.on('session', (session) => tracker.onHttp2Session(session));
-    else
-      server.on(server instanceof tls.Server ? 'secureConnection' : 'connection', (socket: Socket) =>
-        tracker.addSocket(socket),
-      );
-  }
-
-  private startProbeServer(port: number): http.Server {
-    const ctx = this.probeContext();
-    const probeServer = http.createServer((req, res) => {
-      this.probeInFlight++;
-      let done = false;
-      const finished = () => {
-        if (done) return;
-        done = true;
-        this.probeInFlight--;
-        this.maybeFinish();
-      };
-      res.once('finish', finished);
-      res.once('close', finished);
-      const kind = matchProbe(req.url ?? '/', this.options.paths);
-      const exchange = http1Exchange(req, res, 'probe');
-      if (kind) serveProbe(kind, exchange, ctx);
-      else exchange.reply(404, { status: 'not found' });
+  private startProbeServer(ctx: ProbeContext): http.Server {
+    const port = this.options.probePort!;
+    const probeServer = createProbeServer(ctx, this.options, (delta) => {
+      this.probeInFlight += delta;
+      if (delta < 0) this.maybeFinish();
     });
     probeServer.on('error', (error) =>
       this.logger.error(
@@ -417,47 +623,14 @@ export class GracefulHandle extends EventEmitter<GracefulEvents> {
         `probe server could not listen on port ${port}`,
       ),
     );
+    probeServer.once('listening', () => {
+      const address = probeServer.address();
+      const actual = typeof address === 'object' && address ? address.port : port;
+      this.logger.info({ event: 'probe_listening', port: actual }, `probes also on port ${actual}`);
+    });
     probeServer.listen(port, this.options.probeHost);
     return probeServer;
   }
-}
-
-function http1Exchange(req: IncomingMessage, res: ServerResponse, port: 'app' | 'probe'): ProbeExchange {
-  const method = req.method ?? 'GET';
-  return {
-    method,
-    url: req.url ?? '/',
-    port,
-    header: (name) => {
-      const value = req.headers[name];
-      return Array.isArray(value) ? value[0] : value;
-    },
-    reply: (status, body, headers) => {
-      if (res.headersSent || res.writableEnded || res.destroyed) return;
-      const out = probeBody(method, body, headers);
-      res.writeHead(status, out.headers);
-      res.end(out.text);
-    },
-  };
-}
-
-function http2Exchange(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): ProbeExchange {
-  const method = String(headers[':method'] ?? 'GET');
-  return {
-    method,
-    url: String(headers[':path'] ?? '/'),
-    port: 'app',
-    header: (name) => {
-      const value = headers[name];
-      return Array.isArray(value) ? value[0] : value;
-    },
-    reply: (status, body, extra) => {
-      if (stream.destroyed || stream.headersSent) return;
-      const out = probeBody(method, body, extra);
-      stream.respond({ ':status': status, ...out.headers });
-      stream.end(out.text);
-    },
-  };
 }
 
 function assertServer(server: unknown): asserts server is NodeServer {

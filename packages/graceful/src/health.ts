@@ -31,7 +31,7 @@ export class ReadinessChecks {
   private readonly lastStatus = new Map<string, 'ok' | 'fail'>();
 
   constructor(
-    private readonly checks: Check[],
+    private checks: Check[],
     private readonly ttl: number,
     private readonly logger: Logger,
   ) {}
@@ -41,15 +41,30 @@ export class ReadinessChecks {
     return this.cached && now - this.cached.at < this.ttl ? this.cached : undefined;
   }
 
+  /** More checks (a checks module loaded after the server started); the next run includes them. */
+  add(checks: Check[]): void {
+    this.checks = [...this.checks, ...checks];
+    this.cached = undefined;
+  }
+
   run(now = Date.now()): Promise<ReadinessReport> {
     const fresh = this.fresh(now);
     if (fresh) return Promise.resolve(fresh);
     if (!this.running) {
-      this.running = this.runAll().then((report) => {
-        this.cached = report;
-        this.running = undefined;
-        return report;
-      });
+      // Cleared however the run ends, so one failure (a logger that threw) cannot pin every later probe to it.
+      const running = this.runAll();
+      this.running = running;
+      running.then(
+        (report) => {
+          this.cached = report;
+        },
+        () => {},
+      );
+      void running
+        .finally(() => {
+          if (this.running === running) this.running = undefined;
+        })
+        .catch(() => {});
     }
     return this.running;
   }
@@ -103,7 +118,7 @@ export class ReadinessChecks {
             resolve({
               status: 'fail',
               durationMs: elapsed(),
-              error: String(fields.code ? `${fields.code}: ${fields.error}` : fields.error),
+              error: fields.code === undefined ? fields.error : `${fields.code}: ${fields.error}`,
             });
           },
         );

@@ -16,3 +16,4 @@ export type {
   ShutdownHookFunction,
 } from './options.js';
 export { DEFAULTS, ENVIRONMENT } from './options.js';
+export { PRELOAD_ENVIRONMENT } from './preload.js';

@@ -1,5 +1,5 @@
 import { optionsError } from './errors.js';
-import { jsonLogger, type Logger, silentLogger } from './logger.js';
+import { jsonLogger, type Logger, safeLogger, silentLogger } from './logger.js';
 
 /** A readiness check: resolve (anything but `false`) when the dependency is usable, throw/reject when not. */
 export type CheckFunction = (signal: AbortSignal) => unknown;
@@ -101,10 +101,25 @@ export interface GracefulOptions {
    */
   prestopToken?: string;
   /**
-   * Show check error messages in probe bodies. Default: shown on `probePort`, hidden on the app's port.
-   * Env `ZERODROP_EXPOSE_DETAILS` (`1`/`true`/`0`/`false`).
+   * Show check error messages and durations in readiness bodies. Default false on every port: an error message can
+   * carry a connection string with its password, and the probe port is reachable from every pod in the cluster.
+   * Env `ZERODROP_EXPOSE_DETAILS` (`1`/`true`/`0`/`false`). The log always has them.
    */
   exposeDetails?: boolean;
+  /**
+   * Most connections the app's server keeps open at once. Past it, a new connection makes the longest-idle
+   * keep-alive connection close (or is closed itself when none is idle), so that file descriptors stay free for the
+   * probes (the probe port), the app's files and its database pool. Default: the process's open-file limit minus
+   * 10 % (at least 64 kept free), read from /proc/self/limits (Linux); none elsewhere, or when the server already has
+   * its own `maxConnections`. Env `ZERODROP_MAX_CONNECTIONS` (0: no cap).
+   */
+  maxConnections?: number;
+  /**
+   * Hold the process's other SIGTERM / SIGINT listeners (a framework's own shutdown, which would exit mid-drain)
+   * until the drain is over, then deliver the signal to them. Default false; the zero-code preload sets it.
+   * Env `ZERODROP_HOLD_SIGNAL_LISTENERS`.
+   */
+  holdSignalListeners?: boolean;
   /** Signals that start the drain. Default `['SIGTERM', 'SIGINT']`; `false` to handle none (call `shutdown()`). */
   signals?: NodeJS.Signals[] | false;
   /** Call `process.exit` when done (0 drained, 1 deadline). Default true; false for tests and embedding. */
@@ -124,13 +139,17 @@ export interface ResolvedOptions {
   /** undefined: the server's keepAliveTimeout. */
   idleSocketTimeout: number | undefined;
   hooks: { name: string; run: ShutdownHookFunction; timeout: number }[];
+  hookTimeout: number;
   startup: (() => unknown) | undefined;
   manualReady: boolean;
   paths: Required<ProbePaths>;
   probePort: number | undefined;
   probeHost: string | undefined;
   prestopToken: string | undefined;
-  exposeDetails: boolean | undefined;
+  exposeDetails: boolean;
+  /** undefined: from the open-file limit. 0: no cap. */
+  maxConnections: number | undefined;
+  holdSignalListeners: boolean;
   signals: NodeJS.Signals[];
   exit: boolean;
   logger: Logger;
@@ -151,6 +170,12 @@ export const ENVIRONMENT = {
   ZERODROP_PROBE_HOST: 'probeHost',
   ZERODROP_PRESTOP_TOKEN: 'prestopToken',
   ZERODROP_EXPOSE_DETAILS: 'exposeDetails',
+  ZERODROP_MAX_CONNECTIONS: 'maxConnections',
+  ZERODROP_HOLD_SIGNAL_LISTENERS: 'holdSignalListeners',
+  ZERODROP_LIVE_PATH: 'paths.live',
+  ZERODROP_READY_PATH: 'paths.ready',
+  ZERODROP_STARTUP_PATH: 'paths.startup',
+  ZERODROP_PRESTOP_PATH: 'paths.prestop',
   ZERODROP_PID1_WARNING: 'pid1Warning',
   ZERODROP_LOG: 'logger (off silences)',
   ZERODROP_SPEED:
@@ -203,14 +228,18 @@ function isFunction(value: unknown): value is (...args: never[]) => unknown {
   return typeof value === 'function';
 }
 
-function path(name: string, value: unknown, fallback: string): string {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string' || !value.startsWith('/') || /[?#\s]/.test(value)) {
+function path(env: Env, name: keyof ProbePaths, value: unknown, fallback: string): string {
+  const variable = `ZERODROP_${name.toUpperCase()}_PATH`;
+  const fromEnv = env[variable];
+  const chosen = fromEnv !== undefined && fromEnv !== '' ? fromEnv : value;
+  if (chosen === undefined) return fallback;
+  if (typeof chosen !== 'string' || !chosen.startsWith('/') || /[?#\s]/.test(chosen)) {
+    const source = chosen === fromEnv ? `environment variable ${variable}` : `option paths.${name}`;
     throw optionsError(
-      `option paths.${name} must be a path starting with "/" without query or spaces, got ${JSON.stringify(value)}`,
+      `${source} must be a path starting with "/" without query or spaces, got ${JSON.stringify(chosen)}`,
     );
   }
-  return value;
+  return chosen;
 }
 
 /** Validate options, apply the environment (which wins) and ZERODROP_SPEED. Throws GracefulError on bad input. */
@@ -247,39 +276,8 @@ export function resolveOptions(options: GracefulOptions = {}, env: Env = process
     duration('hookTimeout', options.hookTimeout, 1) ??
     DEFAULTS.hookTimeout;
 
-  const checks: ResolvedOptions['checks'] = [];
-  if (options.checks !== undefined) {
-    if (typeof options.checks !== 'object' || options.checks === null)
-      throw optionsError('option checks must be an object of name -> check function');
-    for (const [name, check] of Object.entries(options.checks)) {
-      if (isFunction(check)) checks.push({ name, run: check, timeout: checkTimeout });
-      else if (check && isFunction(check.run)) {
-        checks.push({
-          name,
-          run: check.run,
-          timeout: duration(`checks.${name}.timeout`, check.timeout, 1) ?? checkTimeout,
-        });
-      } else throw optionsError(`checks.${name} must be a function (signal) => Promise or { run, timeout }`);
-    }
-  }
-
-  const hookList =
-    options.onShutdown === undefined
-      ? []
-      : Array.isArray(options.onShutdown)
-        ? options.onShutdown
-        : [options.onShutdown];
-  const hooks = hookList.map((hook, index) => {
-    if (isFunction(hook)) return { name: hook.name || `onShutdown[${index}]`, run: hook, timeout: hookTimeout };
-    if (hook && isFunction(hook.run)) {
-      return {
-        name: hook.name ?? `onShutdown[${index}]`,
-        run: hook.run,
-        timeout: duration(`onShutdown[${index}].timeout`, hook.timeout, 1) ?? hookTimeout,
-      };
-    }
-    throw optionsError(`onShutdown[${index}] must be a function or { name, run, timeout }`);
-  });
+  const checks = resolveChecks(options.checks, checkTimeout);
+  const hooks = resolveHooks(options.onShutdown, hookTimeout);
 
   if (options.startup !== undefined && !isFunction(options.startup))
     throw optionsError('option startup must be a function');
@@ -292,6 +290,13 @@ export function resolveOptions(options: GracefulOptions = {}, env: Env = process
   if (prestopToken !== undefined && typeof prestopToken !== 'string')
     throw optionsError('option prestopToken must be a string');
 
+  const maxConnections = envNumber(env, 'ZERODROP_MAX_CONNECTIONS', 0, true) ?? options.maxConnections;
+  if (maxConnections !== undefined && (!Number.isInteger(maxConnections) || maxConnections < 0)) {
+    throw optionsError(
+      `option maxConnections must be an integer >= 0 (0: no cap), got ${JSON.stringify(maxConnections)}`,
+    );
+  }
+
   let signals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
   if (options.signals === false) signals = [];
   else if (options.signals !== undefined) {
@@ -303,20 +308,20 @@ export function resolveOptions(options: GracefulOptions = {}, env: Env = process
 
   let logger: Logger;
   if (env.ZERODROP_LOG?.toLowerCase() === 'off' || options.logger === false) logger = silentLogger;
-  else if (options.logger === undefined) logger = jsonLogger();
+  else if (options.logger === undefined) logger = safeLogger(jsonLogger());
   else if (
     ['info', 'warn', 'error'].every((level) =>
       isFunction((options.logger as unknown as Record<string, unknown>)[level]),
     )
   ) {
-    logger = options.logger;
+    logger = safeLogger(options.logger);
   } else throw optionsError('option logger must have info, warn and error methods (pino and console do), or be false');
 
   const paths = {
-    live: path('live', options.paths?.live, DEFAULTS.paths.live),
-    ready: path('ready', options.paths?.ready, DEFAULTS.paths.ready),
-    startup: path('startup', options.paths?.startup, DEFAULTS.paths.startup),
-    prestop: path('prestop', options.paths?.prestop, DEFAULTS.paths.prestop),
+    live: path(env, 'live', options.paths?.live, DEFAULTS.paths.live),
+    ready: path(env, 'ready', options.paths?.ready, DEFAULTS.paths.ready),
+    startup: path(env, 'startup', options.paths?.startup, DEFAULTS.paths.startup),
+    prestop: path(env, 'prestop', options.paths?.prestop, DEFAULTS.paths.prestop),
   };
   if (new Set(Object.values(paths)).size !== 4) throw optionsError('options.paths must be four different paths');
 
@@ -328,17 +333,58 @@ export function resolveOptions(options: GracefulOptions = {}, env: Env = process
     shutdownTimeout,
     idleSocketTimeout,
     hooks,
+    hookTimeout,
     startup: options.startup,
     manualReady: options.manualReady === true,
     paths,
     probePort,
     probeHost: env.ZERODROP_PROBE_HOST || options.probeHost,
     prestopToken,
-    exposeDetails: envBoolean(env, 'ZERODROP_EXPOSE_DETAILS') ?? options.exposeDetails,
+    exposeDetails: envBoolean(env, 'ZERODROP_EXPOSE_DETAILS') ?? options.exposeDetails === true,
+    maxConnections,
+    holdSignalListeners: envBoolean(env, 'ZERODROP_HOLD_SIGNAL_LISTENERS') ?? options.holdSignalListeners === true,
     signals,
     exit: options.exit !== false,
     logger,
     pid1Warning: envBoolean(env, 'ZERODROP_PID1_WARNING') ?? options.pid1Warning !== false,
     speed,
   };
+}
+
+/** Validate readiness checks (from options, or a checks module of the preload). */
+export function resolveChecks(input: unknown, checkTimeout: number): ResolvedOptions['checks'] {
+  const checks: ResolvedOptions['checks'] = [];
+  if (input === undefined) return checks;
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    throw optionsError('option checks must be an object of name -> check function');
+  for (const [name, check] of Object.entries(input as Record<string, unknown>)) {
+    if (isFunction(check)) checks.push({ name, run: check as CheckFunction, timeout: checkTimeout });
+    else if (typeof check === 'object' && check !== null && isFunction((check as CheckDefinition).run)) {
+      const definition = check as CheckDefinition;
+      checks.push({
+        name,
+        run: definition.run,
+        timeout: duration(`checks.${name}.timeout`, definition.timeout, 1) ?? checkTimeout,
+      });
+    } else throw optionsError(`checks.${name} must be a function (signal) => Promise or { run, timeout }`);
+  }
+  return checks;
+}
+
+/** Validate cleanup hooks (from options, or a checks module of the preload). */
+export function resolveHooks(input: unknown, hookTimeout: number): ResolvedOptions['hooks'] {
+  const list = input === undefined ? [] : Array.isArray(input) ? input : [input];
+  return list.map((hook: unknown, index) => {
+    if (isFunction(hook))
+      return { name: hook.name || `onShutdown[${index}]`, run: hook as ShutdownHookFunction, timeout: hookTimeout };
+    if (typeof hook === 'object' && hook !== null && isFunction((hook as ShutdownHookDefinition).run)) {
+      const definition = hook as ShutdownHookDefinition;
+      return {
+        name: typeof definition.name === 'string' ? definition.name : `onShutdown[${index}]`,
+        run: definition.run,
+        timeout: duration(`onShutdown[${index}].timeout`, definition.timeout, 1) ?? hookTimeout,
+      };
+    }
+    throw optionsError(`onShutdown[${index}] must be a function or { name, run, timeout }`);
+  });
 }

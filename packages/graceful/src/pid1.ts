@@ -4,6 +4,12 @@ import { basename } from 'node:path';
 const PACKAGE_MANAGERS = /^(npm|npx|yarn|pnpm|npm-cli\.js|npx-cli\.js|yarn\.js|yarn\.cjs|pnpm\.cjs|pnpm\.js|corepack)$/;
 const SHELLS = /^-?(sh|bash|dash|ash|zsh|ksh|busybox)$/;
 
+/** This process is a package manager (npm, npx, yarn, pnpm, corepack): the preload stays out of it. */
+export function isPackageManager(argv = process.argv): boolean {
+  const script = argv[1];
+  return script !== undefined && PACKAGE_MANAGERS.test(basename(script));
+}
+
 /**
  * Why the stop signal may not reach this process, or undefined when it probably does. Linux only (reads
  * /proc/<ppid>/cmdline); elsewhere, or when this process is PID 1, it says nothing.

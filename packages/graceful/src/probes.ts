@@ -4,14 +4,18 @@ import type { ResolvedOptions } from './options.js';
 
 export type ProbeKind = 'live' | 'ready' | 'startup' | 'prestop';
 
-/** Which probe route a request URL targets, if any. Runs on every request: keep it cheap. */
-export function matchProbe(url: string, paths: ResolvedOptions['paths']): ProbeKind | undefined {
+/**
+ * Which probe route a request URL targets, if any. Runs on every request: keep it cheap. `prestop` false: the prestop
+ * path is not a route on this listener (the app's port without a token), so its requests go to the app like any
+ * other path and nothing reveals that the route exists.
+ */
+export function matchProbe(url: string, paths: ResolvedOptions['paths'], prestop = true): ProbeKind | undefined {
   const q = url.indexOf('?');
   const pathname = q === -1 ? url : url.slice(0, q);
   if (pathname === paths.ready) return 'ready';
   if (pathname === paths.live) return 'live';
   if (pathname === paths.startup) return 'startup';
-  if (pathname === paths.prestop) return 'prestop';
+  if (prestop && pathname === paths.prestop) return 'prestop';
   return undefined;
 }
 
@@ -20,8 +24,6 @@ export interface ProbeExchange {
   method: string;
   url: string;
   header(name: string): string | undefined;
-  /** Which listener it came in on: the app's port or the separate probe port. */
-  port: 'app' | 'probe';
   /** `body`: an object to serialize, or JSON already serialized. */
   reply(status: number, body: Record<string, unknown> | string | undefined, headers?: Record<string, string>): void;
 }
@@ -32,6 +34,8 @@ export interface ProbeContext {
   started(): boolean;
   /** Draining or later: readiness is 503 without running the checks. */
   draining(): boolean;
+  /** The app's server still accepts connections (the app may close its listener on its own). */
+  accepting(): boolean;
   readiness(): Promise<ReadinessReport>;
   /** The last report while it is fresh (no check runs). */
   cachedReadiness(): ReadinessReport | undefined;
@@ -80,10 +84,15 @@ export function serveProbe(kind: ProbeKind, exchange: ProbeExchange, ctx: ProbeC
         exchange.reply(503, { status: 'starting', state });
         return;
       }
-      const details = ctx.options.exposeDetails ?? exchange.port === 'probe';
+      if (!ctx.accepting()) {
+        exchange.reply(503, { status: 'not listening', state });
+        return;
+      }
+      const details = ctx.options.exposeDetails;
       const answer = (report: ReadinessReport) => {
         // The state may have changed while the checks ran.
         if (ctx.draining()) exchange.reply(503, { status: 'draining', state: ctx.state() });
+        else if (!ctx.accepting()) exchange.reply(503, { status: 'not listening', state: ctx.state() });
         else {
           const rendered = renderReady(report, details);
           exchange.reply(rendered.status, rendered.json);
@@ -97,13 +106,8 @@ export function serveProbe(kind: ProbeKind, exchange: ProbeExchange, ctx: ProbeC
     }
     case 'prestop': {
       const token = ctx.options.prestopToken;
-      if (token === undefined) {
-        // Without a token only the probe port (not exposed by the Service) may start the drain.
-        if (exchange.port !== 'probe') {
-          exchange.reply(404, { status: 'not found' });
-          return;
-        }
-      } else if (!tokenMatches(token, exchange.header(PRESTOP_HEADER) ?? queryToken(exchange.url))) {
+      // Without a token only the probe port (not exposed by the Service) serves the route (see matchProbe).
+      if (token !== undefined && !tokenMatches(token, exchange.header(PRESTOP_HEADER) ?? queryToken(exchange.url))) {
         exchange.reply(403, { status: 'forbidden' });
         return;
       }

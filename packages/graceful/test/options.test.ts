@@ -60,10 +60,12 @@ test('bad environment values are GracefulErrors naming the variable', () => {
   }
 });
 
-test('ZERODROP_LOG=off silences, a logger object is used as given', () => {
+test('ZERODROP_LOG=off silences, a logger object gets every line', () => {
   const lines: unknown[] = [];
   const logger = { info: (f: unknown) => lines.push(f), warn: () => {}, error: () => {} };
-  assert.equal(resolveOptions({ logger }, {}).logger, logger);
-  assert.notEqual(resolveOptions({ logger }, { ZERODROP_LOG: 'off' }).logger, logger);
+  resolveOptions({ logger }, {}).logger.info({ event: 'x' }, 'x');
+  assert.deepEqual(lines, [{ event: 'x' }]);
+  resolveOptions({ logger }, { ZERODROP_LOG: 'off' }).logger.info({ event: 'y' }, 'y');
+  assert.equal(lines.length, 1, 'silenced');
   assert.throws(() => resolveOptions({ logger: { info() {} } as never }, {}), { code: 'ERR_ZERODROP_OPTIONS' });
 });

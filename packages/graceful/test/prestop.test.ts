@@ -24,12 +24,20 @@ test('the preStop httpGet hook on the probe port starts the drain, is held for d
   assert.equal((await replica.waitFor((l) => l.event === 'draining')).reason, 'prestop');
 });
 
-test('without a token the prestop path is refused on the app port and the drain does not start', async (t) => {
+test('without a token the prestop path is no route on the app port: the app answers it, the drain does not start', async (t) => {
   const replica = await startApp([app], { env: { ZERODROP_DRAIN_DELAY_MS: '200', ZERODROP_PROBE_PORT: '0' } });
   t.after(() => replica.kill());
-  const answer = await get(`http://127.0.0.1:${replica.port}/health/prestop`);
-  assert.equal(answer.status, 404);
-  assert.equal((await get(`http://127.0.0.1:${replica.port}/health/ready`)).status, 200, 'still ready');
+  const base = `http://127.0.0.1:${replica.port}`;
+  const unknown = await get(`${base}/no-such-page`, { method: 'POST', body: 'x' });
+  for (const method of ['GET', 'POST', 'DELETE', 'PUT']) {
+    const init = method === 'GET' || method === 'DELETE' ? { method } : { method, body: 'x' };
+    const answer = await get(`${base}/health/prestop`, init);
+    // Exactly what the app answers for any other path (the fixture: 200 "ok"), so nothing reveals the route.
+    assert.equal(answer.status, unknown.status, method);
+    assert.equal(answer.body, unknown.body, method);
+    assert.equal(answer.headers.get('allow'), null, method);
+  }
+  assert.equal((await get(`${base}/health/ready`)).status, 200, 'still ready');
   assert.equal(replica.lines.filter((l) => l.fixture === 'draining').length, 0);
 });
 

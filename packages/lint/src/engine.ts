@@ -17,7 +17,15 @@ import {
 } from '@zerodrop/core';
 import type { Input } from './files.js';
 import { RULES } from './registry.js';
-import type { Finding, LintSettings, Report, Rule, RuleContext, Severity } from './rule.js';
+import {
+  type Finding,
+  type LintSettings,
+  milder,
+  type Report,
+  type Rule,
+  type RuleContext,
+  type Severity,
+} from './rule.js';
 
 /** The per-object annotation that turns rules off: `zerodrop.dev/ignore: "rule-a,rule-b"` (or `all`). */
 export const IGNORE_ANNOTATION = 'zerodrop.dev/ignore';
@@ -188,7 +196,7 @@ function toFinding(
   const position = positionOf(object, report.path ?? []);
   const finding: Finding = {
     rule,
-    severity,
+    severity: milder(severity, report.atMost),
     file: object.source.file,
     line: position.line,
     column: position.column,

@@ -14,6 +14,13 @@ import type {
 } from '@zerodrop/core';
 
 export type Severity = 'error' | 'warning' | 'info';
+
+const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
+
+/** The milder of two severities. */
+export function milder(a: Severity, b: Severity | undefined): Severity {
+  return b !== undefined && SEVERITY_RANK[b] < SEVERITY_RANK[a] ? b : a;
+}
 export type SeveritySetting = Severity | 'off';
 
 /** The zero-drop condition of DESIGN.md's timeline a rule protects. */
@@ -63,9 +70,12 @@ export interface Fix {
   edits: Edit[];
 }
 
-/** What a rule reports: about a manifest object (at a path inside it) or a Dockerfile line. */
+/**
+ * What a rule reports: about a manifest object (at a path inside it) or a Dockerfile line. `atMost` lowers one
+ * report below the rule's severity (a milder case of the same problem); it never raises it.
+ */
 export type Report =
-  | { object: ManifestDocument; path?: YamlPath; message: string; fix?: Fix }
+  | { object: ManifestDocument; path?: YamlPath; message: string; fix?: Fix; atMost?: Severity }
   | { dockerfile: Dockerfile; line: number; column?: number; message: string };
 
 /** Everything a lint run knows beyond the manifests: resolved `.zerodrop.yaml` plus flags. */

@@ -53,7 +53,11 @@ class FixedView extends EventEmitter implements EndpointView {
 
 const appPort = 20000 + Math.floor(Math.random() * 10000);
 const containment = new Containment();
-const app = new ReplicaProcess([process.execPath, fixture('naive')], { PORT: String(appPort) }, containment, 'app');
+const app = new ReplicaProcess(
+  [process.execPath, fixture('naive')],
+  { PORT: String(appPort) },
+  { containment, name: 'app' },
+);
 await app.started;
 await waitListening(appPort);
 const view = new FixedView([{ pod: 'app', port: appPort, ready: true, serving: true, terminating: false }]);

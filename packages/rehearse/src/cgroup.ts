@@ -3,7 +3,7 @@
  * the container's first process (so everything it starts, `setsid` or double-fork included, is inside), and
  * `cgroup.kill` to end all of it at once. Synchronous on purpose: it also runs from an 'exit' handler.
  */
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { type Dirent, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** This process's cgroup v2 folder, from /proc/self/mountinfo and /proc/self/cgroup; undefined without cgroup v2. */
@@ -97,4 +97,19 @@ export function removeEmptyDir(dir: string, waitMs = 1000): boolean {
     }
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
   }
+}
+
+/**
+ * Removes a cgroup and every cgroup below it, deepest first (a cgroup with children cannot be removed). For a cgroup
+ * whose processes made cgroups of their own: a rehearsal's, or a node agent's inside a cluster's.
+ */
+export function removeCgroupTree(dir: string, waitMs = 1000): boolean {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT';
+  }
+  for (const entry of entries) if (entry.isDirectory()) removeCgroupTree(join(dir, entry.name), waitMs);
+  return removeEmptyDir(dir, waitMs);
 }

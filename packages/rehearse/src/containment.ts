@@ -12,10 +12,10 @@
  * folders are removed.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
-import { createCgroup, killCgroup, ownCgroupDir, removeEmptyDir } from './cgroup.js';
+import { createCgroup, killCgroup, ownCgroupDir, removeCgroupTree, removeEmptyDir } from './cgroup.js';
 
 /** The variable that marks every process of one container run (inherited unless the app clears its environment). */
 export const REPLICA_MARKER = 'ZERODROP_REPLICA';
@@ -37,6 +37,8 @@ export interface ContainmentOptions {
   cgroups?: boolean;
   /** Use a PID namespace when permitted (default true). */
   pidNamespace?: boolean;
+  /** Where the folder of the output files is made (default: the system's temp folder). */
+  logRoot?: string;
 }
 
 let unshareCache: string[] | null | undefined;
@@ -178,7 +180,8 @@ export class Containment {
     const parent = options.cgroups === false ? undefined : ownCgroupDir();
     this.cgroup = parent ? createCgroup(parent, `zerodrop-rehearse-${this.runId}`) : undefined;
     this.pidNamespace = options.pidNamespace === false ? undefined : pidNamespacePrefix();
-    this.logDir = mkdtempSync(join(tmpdir(), 'zerodrop-rehearse-'));
+    if (options.logRoot) mkdirSync(options.logRoot, { recursive: true });
+    this.logDir = mkdtempSync(join(options.logRoot ?? tmpdir(), 'zerodrop-replicas-'));
     live.add(this);
     if (!exitHookInstalled) {
       process.on('exit', onProcessExit);
@@ -241,8 +244,7 @@ export class Containment {
     live.delete(this);
     for (const sandbox of this.sandboxes.values()) killSandbox(sandbox, false);
     if (this.needsSweep) sweepMarked([...this.sandboxes.keys()]);
-    for (const sandbox of this.sandboxes.values()) if (sandbox.cgroup) removeEmptyDir(sandbox.cgroup);
-    if (this.cgroup) removeEmptyDir(this.cgroup);
+    if (this.cgroup) removeCgroupTree(this.cgroup);
     rmSync(this.logDir, { recursive: true, force: true });
   }
 }

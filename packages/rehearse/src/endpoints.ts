@@ -5,6 +5,8 @@ import { type PropagationMode, scaledMs } from './settings.js';
 /** One EndpointSlice entry (KEP-1672 conditions). */
 export interface Endpoint {
   pod: string;
+  /** The pod's address; loopback when omitted (a rehearsal's replicas all listen there). */
+  host?: string;
   port: number;
   /** serving && !terminating */
   ready: boolean;
@@ -66,7 +68,12 @@ export class EndpointSlice extends EventEmitter implements EndpointView {
       const e = endpointOf(pod);
       if (e) next.push(e);
     }
-    next.sort((a, b) => (a.pod < b.pod ? -1 : a.pod > b.pod ? 1 : 0));
+    this.replace(next);
+  }
+
+  /** Sets the endpoints as read from somewhere else (a real cluster's EndpointSlices); emits only on a change. */
+  replace(endpoints: readonly Endpoint[]): void {
+    const next = [...endpoints].sort((a, b) => (a.pod < b.pod ? -1 : a.pod > b.pod ? 1 : 0));
     if (sameEndpoints(next, this.endpoints)) return;
     this.endpoints = next;
     this.emit('change', next);

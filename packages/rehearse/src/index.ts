@@ -1,4 +1,5 @@
 export * from './attribution.js';
+export { removeCgroupTree } from './cgroup.js';
 export { ExternalLoadBalancer } from './consumers/external-lb.js';
 export { type ConnectionRecord, L4Proxy } from './consumers/l4.js';
 export { L7Proxy, POD_HEADER } from './consumers/l7.js';

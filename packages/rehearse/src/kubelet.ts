@@ -4,7 +4,6 @@ import http from 'node:http';
 import { type ResolvedProbe, sigkillAtSeconds } from '@zerodrop/core';
 import type { Containment } from './containment.js';
 import type { PodView, Revision } from './controller.js';
-import { LogFollower } from './logs.js';
 import { type ProbeKind, type ProbeResult, type ProbeTarget, ProbeWorker } from './probe.js';
 import { type OutputTail, type ProcessExit, ReplicaProcess, SpawnError } from './process.js';
 import type { PodEvent, PodState } from './result.js';
@@ -132,15 +131,13 @@ export class Pod extends EventEmitter {
     const proc = new ReplicaProcess(
       this.options.command,
       { ...this.options.env, PORT: String(this.port) },
-      this.options.containment,
-      `${this.name}.${generation}`,
+      {
+        containment: this.options.containment,
+        name: `${this.name}.${generation}`,
+        ...(this.options.onOutput ? { onOutput: this.options.onOutput } : {}),
+      },
     );
     this.process = proc;
-    const { onOutput } = this.options;
-    const follower = onOutput
-      ? new LogFollower([proc.sandbox.stdoutFile, proc.sandbox.stderrFile], onOutput)
-      : undefined;
-    proc.once('exit', () => void follower?.stop());
     try {
       this.pid = await proc.started;
     } catch (error) {

@@ -114,7 +114,7 @@ export function readManifest(file: string, options: { workload?: string; profile
   }
   const set = buildWorkloadSet(objects);
   const workload = pickWorkload(set.workloads, file, options.workload);
-  const container = servingContainers(workload)[0];
+  const container = servingContainers(set, workload)[0] ?? workload.containers[0];
   if (!container) throw new ManifestInputError(`${file}: Deployment "${workload.name}" has no container`);
   const notes: string[] = [];
   if (workload.containers.length > 1) {

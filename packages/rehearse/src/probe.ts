@@ -1,13 +1,27 @@
 import { spawn } from 'node:child_process';
 import http from 'node:http';
+import http2 from 'node:http2';
+import https from 'node:https';
 import net from 'node:net';
 import type { ProbeHandler, ResolvedProbe } from '@zerodrop/core';
 import { scaledMs } from './settings.js';
 
-/** Where a probe runs: the replica's port on loopback, and the environment for exec handlers. */
+/**
+ * Where a probe runs. In a rehearsal: the replica's port on loopback, whatever port the probe names (each replica
+ * is told its own port). In a cluster: the pod's IP, the probe's own port (a number or a container port's name),
+ * and exec handlers run inside the pod's network namespace and working directory.
+ */
 export interface ProbeTarget {
   port: number;
   env: Record<string, string>;
+  /** The address to probe (default 127.0.0.1). */
+  host?: string;
+  /** Maps the handler's port to the one to probe; without it every port means `port`. */
+  resolvePort?: (port: number | string) => number;
+  /** Prepended to exec commands, e.g. `nsenter --net=<netns> --`. */
+  execPrefix?: string[];
+  /** Working directory of exec commands. */
+  cwd?: string;
 }
 
 const PROBE_USER_AGENT = 'kube-probe/1.34 (zerodrop rehearse)';
@@ -17,18 +31,33 @@ const PROBE_USER_AGENT = 'kube-probe/1.34 (zerodrop rehearse)';
  * tcpSocket: success when the connection is accepted. exec: success on exit code 0. Every port means the replica's.
  */
 export function runHandler(handler: ProbeHandler, target: ProbeTarget, timeoutMs: number): Promise<boolean> {
+  const host = target.host ?? '127.0.0.1';
+  const port = handler.type === 'exec' ? 0 : (target.resolvePort?.(handler.port) ?? target.port);
   switch (handler.type) {
     case 'httpGet':
-      return httpCheck(target.port, handler.path, timeoutMs, PROBE_USER_AGENT);
+      return httpCheck(port, handler.path, timeoutMs, PROBE_USER_AGENT, host, handler.scheme === 'HTTPS');
     case 'tcpSocket':
+      return tcpCheck(port, timeoutMs, host);
     case 'grpc':
-      return tcpCheck(target.port, timeoutMs);
+      // A rehearsal maps every port to the replica's one HTTP port, where no gRPC server listens: a TCP connect
+      // stands in. Where ports are the pod's own, the probe speaks grpc.health.v1.
+      return target.resolvePort
+        ? grpcCheck(port, handler.service ?? '', timeoutMs, host)
+        : tcpCheck(port, timeoutMs, host);
     case 'exec':
-      return execCheck(handler.command, target.env, timeoutMs);
+      return execCheck([...(target.execPrefix ?? []), ...handler.command], target.env, timeoutMs, target.cwd);
   }
 }
 
-export function httpCheck(port: number, path: string, timeoutMs: number, userAgent: string): Promise<boolean> {
+/** httpGet as the kubelet runs it: a fresh connection, success on 200-399; HTTPS without certificate checks. */
+export function httpCheck(
+  port: number,
+  path: string,
+  timeoutMs: number,
+  userAgent: string,
+  host = '127.0.0.1',
+  secure = false,
+): Promise<boolean> {
   return new Promise((resolve) => {
     let settled = false;
     const done = (ok: boolean) => {
@@ -38,8 +67,16 @@ export function httpCheck(port: number, path: string, timeoutMs: number, userAge
       req.destroy();
       resolve(ok);
     };
-    const req = http.get(
-      { host: '127.0.0.1', port, path, agent: false, headers: { 'user-agent': userAgent, connection: 'close' } },
+    const get = secure ? https.get : http.get;
+    const req = get(
+      {
+        host,
+        port,
+        path,
+        agent: false,
+        rejectUnauthorized: false,
+        headers: { 'user-agent': userAgent, connection: 'close' },
+      },
       (res) => {
         const ok = res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 400;
         res.resume();
@@ -52,9 +89,9 @@ export function httpCheck(port: number, path: string, timeoutMs: number, userAge
   });
 }
 
-export function tcpCheck(port: number, timeoutMs: number): Promise<boolean> {
+export function tcpCheck(port: number, timeoutMs: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
+    const socket = net.connect({ host, port });
     const timer = setTimeout(() => finish(false), timeoutMs);
     function finish(ok: boolean) {
       clearTimeout(timer);
@@ -66,14 +103,19 @@ export function tcpCheck(port: number, timeoutMs: number): Promise<boolean> {
   });
 }
 
-export function execCheck(command: string[], env: Record<string, string>, timeoutMs: number): Promise<boolean> {
+export function execCheck(
+  command: string[],
+  env: Record<string, string>,
+  timeoutMs: number,
+  cwd?: string,
+): Promise<boolean> {
   return new Promise((resolve) => {
     const [file, ...args] = command;
     if (!file) {
       resolve(false);
       return;
     }
-    const child = spawn(file, args, { env: { ...process.env, ...env }, stdio: 'ignore', detached: true });
+    const child = spawn(file, args, { env: { ...process.env, ...env }, stdio: 'ignore', detached: true, cwd });
     const timer = setTimeout(() => killGroup(child.pid), timeoutMs);
     child.once('error', () => {
       clearTimeout(timer);
@@ -84,6 +126,64 @@ export function execCheck(command: string[], env: Record<string, string>, timeou
       killGroup(child.pid);
       resolve(code === 0);
     });
+  });
+}
+
+/** A protobuf string field 1 (grpc.health.v1.HealthCheckRequest.service), in a gRPC length-prefixed frame. */
+function healthRequest(service: string): Buffer {
+  const name = Buffer.from(service, 'utf8');
+  const message = name.length > 0 ? Buffer.concat([Buffer.from([0x0a, name.length]), name]) : Buffer.alloc(0);
+  const frame = Buffer.alloc(5 + message.length);
+  frame.writeUInt32BE(message.length, 1);
+  message.copy(frame, 5);
+  return frame;
+}
+
+/** HealthCheckResponse.status (field 1, varint) of a gRPC frame; SERVING is 1. */
+function servingStatus(frame: Buffer): number | undefined {
+  const message = frame.subarray(5, 5 + frame.readUInt32BE(1));
+  return message[0] === 0x08 ? message[1] : 0;
+}
+
+/**
+ * The grpc probe: grpc.health.v1.Health/Check over plaintext HTTP/2, success when the answer is SERVING (the
+ * kubelet's probe does exactly this; TLS is not supported by it either).
+ */
+export function grpcCheck(port: number, service: string, timeoutMs: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const session = http2.connect(`http://${host}:${port}`);
+    const done = (ok: boolean) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      session.destroy();
+      resolve(ok);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    session.on('error', () => done(false));
+    const stream = session.request({
+      ':method': 'POST',
+      ':path': '/grpc.health.v1.Health/Check',
+      'content-type': 'application/grpc',
+      te: 'trailers',
+      'user-agent': PROBE_USER_AGENT,
+    });
+    const chunks: Buffer[] = [];
+    let grpcStatus: string | undefined;
+    stream.on('response', (headers) => {
+      if (headers['grpc-status'] !== undefined) grpcStatus = String(headers['grpc-status']);
+    });
+    stream.on('trailers', (trailers) => {
+      grpcStatus = String(trailers['grpc-status'] ?? grpcStatus);
+    });
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.on('error', () => done(false));
+    stream.on('end', () => {
+      const body = Buffer.concat(chunks);
+      done(grpcStatus === '0' && body.length >= 5 && servingStatus(body) === 1);
+    });
+    stream.end(healthRequest(service));
   });
 }
 

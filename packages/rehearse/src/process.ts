@@ -10,7 +10,7 @@ import {
   REPLICA_MARKER,
   resolveExecutable,
 } from './containment.js';
-import { tailLines } from './logs.js';
+import { LogFollower, tailLines } from './logs.js';
 import { processTree } from './procfs.js';
 
 const WATCHDOG = fileURLToPath(new URL('./watchdog.js', import.meta.url));
@@ -49,6 +49,22 @@ export class SpawnError extends Error {
   }
 }
 
+export interface ReplicaProcessOptions {
+  /** Where it runs (cgroup, PID namespace, output files). */
+  containment: Containment;
+  /** Unique in the containment: the pod and its restart count. */
+  name: string;
+  /**
+   * The environment `env` adds to: this process's by default, as a rehearsal wants; a node agent gives a container
+   * only what its spec says.
+   */
+  baseEnv?: NodeJS.ProcessEnv;
+  /** The working directory. */
+  cwd?: string;
+  /** Every line it prints, read from its output files (off the hot path). */
+  onOutput?: (line: string) => void;
+}
+
 /** The last lines a container printed, stderr and stdout apart (the files do not keep their interleaving). */
 export interface OutputTail {
   stderr: string[];
@@ -69,17 +85,16 @@ export class ReplicaProcess extends EventEmitter {
   readonly sandbox: ContainerSandbox;
   readonly started: Promise<number>;
 
-  constructor(
-    command: string[],
-    env: Record<string, string>,
-    private readonly containment: Containment,
-    name: string,
-  ) {
+  private readonly containment: Containment;
+
+  constructor(command: string[], env: Record<string, string>, options: ReplicaProcessOptions) {
     super();
-    this.sandbox = containment.container(name);
-    const merged = { ...process.env, ...env };
+    const { containment, onOutput } = options;
+    this.containment = containment;
+    this.sandbox = containment.container(options.name);
+    const merged = { ...(options.baseEnv ?? process.env), ...env };
     const [file] = command;
-    if (!file || resolveExecutable(file, merged) === undefined) {
+    if (!file || resolveExecutable(file, merged, options.cwd) === undefined) {
       this.started = Promise.reject(
         new SpawnError('ENOENT', `${file ?? 'the command'}: not found (check the command after --, and PATH)`),
       );
@@ -101,10 +116,15 @@ export class ReplicaProcess extends EventEmitter {
           [WATCHDOG_ENV.cleanup]: containment.leftovers(this.sandbox).join('\n'),
         },
         stdio: ['ignore', out, err, 'ipc'],
+        ...(options.cwd ? { cwd: options.cwd } : {}),
       });
     } finally {
       closeSync(out);
       closeSync(err);
+    }
+    if (onOutput) {
+      const follower = new LogFollower([this.sandbox.stdoutFile, this.sandbox.stderrFile], onOutput);
+      this.once('exit', () => void follower.stop());
     }
     const watchdog = this.watchdog;
     if (watchdog.pid !== undefined) this.sandbox.pids.add(watchdog.pid);

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import http2 from 'node:http2';
 import type net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { resolveProbe } from '@zerodrop/core';
-import { execCheck, httpCheck, ProbeThreshold, ProbeWorker, runHandler, tcpCheck } from '../src/probe.js';
+import { execCheck, grpcCheck, httpCheck, ProbeThreshold, ProbeWorker, runHandler, tcpCheck } from '../src/probe.js';
 
 let server: http.Server;
 let port: number;
@@ -145,4 +146,34 @@ describe('ProbeWorker', () => {
     worker.stop();
     assert.ok((changes[0] ?? 0) >= 1990, `failed after the allowance, not after 2 ticks (${changes[0]} ms)`);
   });
+});
+
+test('grpc: grpc.health.v1 Check over plaintext HTTP/2; SERVING succeeds, NOT_SERVING, errors and HTTP/1 fail', async (t) => {
+  let serving = 1;
+  let requested = '';
+  const grpc = http2.createServer();
+  grpc.on('stream', (stream, headers) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', () => {
+      const body = Buffer.concat(chunks);
+      requested = `${headers[':path']} ${body.subarray(7).toString()}`;
+      stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
+      stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': serving === 0 ? '12' : '0' }));
+      stream.end(Buffer.from([0, 0, 0, 0, 2, 0x08, serving]));
+    });
+  });
+  await new Promise<void>((resolve) => grpc.listen(0, '127.0.0.1', resolve));
+  t.after(() => grpc.close());
+  const grpcPort = (grpc.address() as net.AddressInfo).port;
+  assert.equal(await grpcCheck(grpcPort, 'orders', 1000), true);
+  assert.equal(requested, '/grpc.health.v1.Health/Check orders');
+  serving = 2;
+  assert.equal(await grpcCheck(grpcPort, '', 1000), false);
+  serving = 0; // grpc-status UNIMPLEMENTED
+  assert.equal(await grpcCheck(grpcPort, '', 1000), false);
+  assert.equal(await grpcCheck(port, '', 1000), false);
+  // In a rehearsal (every port is the replica's HTTP port) a grpc probe is a TCP connect.
+  const probe = resolveProbe({ grpc: { port: 9090 } });
+  assert.equal(await runHandler(probe.handler!, { port, env: {} }, 1000), true);
 });

@@ -30,7 +30,7 @@ if (full.cgroup && full.pidNamespace) {
 function replica(command: string[], env: Record<string, string> = {}, options: ContainmentOptions = {}) {
   const containment = new Containment(options);
   containments.push(containment);
-  return { p: new ReplicaProcess(command, env, containment, 'test'), containment };
+  return { p: new ReplicaProcess(command, env, { containment, name: 'test' }), containment };
 }
 
 /** A command that leaves a grandchild in a session of its own (setsid), reparented away from the replica. */

@@ -7,7 +7,7 @@ import {
   profileOf,
   type RolloutDuration,
   rolloutDuration,
-  servingContainers,
+  servingOf,
   type TerminationSettings,
   type Timeline,
   terminationOf,
@@ -39,6 +39,8 @@ interface ContainerPlan {
 interface WorkloadPlan {
   workload: { kind: string; namespace: string; name: string; file: string; line: number };
   profile: { id: string; title: string; forced: boolean };
+  /** Why its containers serve traffic, or why none does (then it has no termination timeline to plan). */
+  serving: { containers: { name: string; reasons: string[] }[]; none?: string };
   containers: ContainerPlan[];
   rollout?: { effective: EffectiveRollout; podReadySeconds: number; duration: RolloutDuration };
 }
@@ -51,17 +53,22 @@ function planAll(parsed: ReturnType<typeof parseInputs>, settings: LintSettings)
   };
   return set.workloads.map((w) => {
     const profile = profileOf(set, w, settings.profile);
-    const containers = servingContainers(w).map((c) => {
+    const serving = servingOf(set, w);
+    const containers = serving.containers.map((c) => {
       const termination = terminationOf(w, c, settings.app);
       return { name: c.name, termination, timeline: computeTimeline(termination, profile, options) };
     });
     const plan: WorkloadPlan = {
       workload: { kind: w.kind, namespace: w.namespace, name: w.name, file: w.file, line: positionOf(w.doc).line },
       profile: { id: profile.id, title: profile.title, forced: settings.profile !== undefined },
+      serving: {
+        containers: serving.containers.map((c) => ({ name: c.name, reasons: serving.reasons.get(c) ?? [] })),
+        ...(serving.none ? { none: serving.none } : {}),
+      },
       containers,
     };
     if (w.kind === 'Deployment' || w.kind === 'Rollout') {
-      const main = servingContainers(w)[0];
+      const main = serving.containers[0] ?? w.containers[0];
       const probe = main?.readinessProbe?.resolved;
       // Ready after the first successful readiness probe: initial delay, then up to one period.
       const podReadySeconds = probe ? probe.initialDelaySeconds + probe.periodSeconds : 0;
@@ -95,6 +102,8 @@ function renderText(plans: WorkloadPlan[]): string {
     const w = p.workload;
     out.push(`${w.kind} ${w.namespace}/${w.name}  (${w.file}:${w.line})`);
     out.push(`  profile: ${p.profile.id} — ${p.profile.title}${p.profile.forced ? ' (configured)' : ''}`);
+    if (p.serving.none) out.push(`  serves no traffic: ${p.serving.none}; no termination timeline to plan`);
+    for (const c of p.serving.containers) out.push(`  container "${c.name}" serves: ${c.reasons.join('; ')}`);
     for (const c of p.containers) {
       const t = c.timeline;
       const delay = c.termination.appDelaySeconds ?? 0;

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import net from 'node:net';
 import { createInterface } from 'node:readline';
 
 export interface Exit {
@@ -51,15 +52,43 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): voi
   }
 }
 
-/** Spawn `command args` (default: node), wait for its `{"listening":port}` line. */
+/** Resolves once `port` answers HTTP (any status): for servers that announce nothing, such as Next.js. */
+async function answersHttp(port: number, timeoutMs: number, exited: Promise<Exit>): Promise<Record<string, unknown>> {
+  let gone = false;
+  void exited.then(() => {
+    gone = true;
+  });
+  const until = Date.now() + timeoutMs;
+  while (!gone && Date.now() < until) {
+    try {
+      await fetch(`http://127.0.0.1:${port}/health/live`, { signal: AbortSignal.timeout(1000) });
+      return { listening: port };
+    } catch {
+      await sleep(100);
+    }
+  }
+  throw new Error(gone ? 'the app exited before answering HTTP' : `port ${port} did not answer within ${timeoutMs} ms`);
+}
+
+/**
+ * Spawn `command args` (default: node), wait for its `{"listening":port}` line, or, with `port`, until that port
+ * answers HTTP.
+ */
 export async function startApp(
   args: string[],
-  options: { env?: Record<string, string>; command?: string; startTimeoutMs?: number } = {},
+  options: {
+    env?: Record<string, string>;
+    command?: string;
+    startTimeoutMs?: number;
+    port?: number;
+    cwd?: string;
+  } = {},
 ): Promise<App> {
   const child = spawn(options.command ?? process.execPath, args, {
-    env: { ...process.env, PORT: '0', ...options.env },
+    env: { ...process.env, PORT: String(options.port ?? 0), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
+    cwd: options.cwd,
   });
   running.add(child);
   const lines: Record<string, unknown>[] = [];
@@ -112,8 +141,11 @@ export async function startApp(
       });
     });
   };
+  const timeout = options.startTimeoutMs ?? 10_000;
   const announce = await Promise.race([
-    waitFor((l) => typeof l.listening === 'number', options.startTimeoutMs ?? 10_000),
+    options.port === undefined
+      ? waitFor((l) => typeof l.listening === 'number', timeout)
+      : answersHttp(options.port, timeout, exited),
     exited.then((e) => {
       throw new Error(`app exited before listening (code ${e.code}, signal ${e.signal}):\n${text}`);
     }),
@@ -156,3 +188,12 @@ export async function get(
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A port that was free a moment ago (for a server that must be told its port, such as Next.js). */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

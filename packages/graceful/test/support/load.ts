@@ -12,6 +12,10 @@ export interface LoadOptions {
   slowMs?: number;
   /** Sockets per client agent. Default 4. */
   socketsPerClient?: number;
+  /** Path of ordinary requests. Default `/`. */
+  path?: string;
+  /** Path of slow requests for `ms` milliseconds. Default `/slow?ms=<ms>`. */
+  slowPath?: (ms: number) => string;
 }
 
 export interface Failure {
@@ -74,7 +78,8 @@ export class Load {
 
   private send(agent: http.Agent): void {
     const slow = Math.random() < (this.options.slowFraction ?? 0);
-    const path = slow ? `/slow?ms=${this.options.slowMs ?? 200}` : '/';
+    const slowMs = this.options.slowMs ?? 200;
+    const path = slow ? (this.options.slowPath?.(slowMs) ?? `/slow?ms=${slowMs}`) : (this.options.path ?? '/');
     this.result.sent++;
     const done = new Promise<void>((resolve) => {
       const fail = (error: string) => {

@@ -1,3 +1,4 @@
+import { exclusiveCpus } from '@zerodrop/core';
 import type { Rule } from '../rule.js';
 
 export const rule: Rule = {
@@ -13,7 +14,8 @@ export const rule: Rule = {
     for (const w of context.set.workloads) {
       for (const c of w.containers) {
         const limit = c.resources.limits.cpu;
-        if (limit === undefined) continue;
+        // Whole cores of a Guaranteed pod are the static CPU manager's to pin: the limit is the point, not a mistake.
+        if (limit === undefined || exclusiveCpus(w, c)) continue;
         const probes = [c.readinessProbe, c.livenessProbe].filter((p) => p !== undefined);
         const timeout = Math.min(...probes.map((p) => p.resolved.timeoutSeconds));
         const probeText = probes.length > 0 ? `, so probes with a ${timeout}s timeout` : ', so probes';

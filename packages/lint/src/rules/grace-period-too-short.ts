@@ -1,3 +1,4 @@
+import { servingContainers } from '@zerodrop/core';
 import type { Rule } from '../rule.js';
 
 export const rule: Rule = {
@@ -11,7 +12,7 @@ export const rule: Rule = {
   check(context) {
     for (const w of context.set.workloads) {
       let worst: { need: number; detail: string; container: string } | undefined;
-      for (const c of w.containers) {
+      for (const c of servingContainers(context.set, w)) {
         const timeline = context.timelineOf(w, c);
         const condition = timeline.conditions.find((x) => x.id === 'grace-covers-drain');
         if (!condition || condition.ok) continue;

@@ -27,7 +27,7 @@ export const rule: Rule = {
     const { settings } = context;
     for (const w of context.set.workloads) {
       // The serving container that stops accepting first decides when traffic must be gone.
-      const timelines = servingContainers(w).map((c) => ({ c, t: context.timelineOf(w, c) }));
+      const timelines = servingContainers(context.set, w).map((c) => ({ c, t: context.timelineOf(w, c) }));
       const first = timelines.sort((a, b) => a.t.listenerClosedAtSeconds - b.t.listenerClosedAtSeconds)[0];
       if (!first) continue;
       const { c, t: timeline } = first;
@@ -56,7 +56,11 @@ export const rule: Rule = {
         }
       }
 
-      // AWS: the target group keeps the target draining for its deregistration delay; the pod must outlive it.
+      // AWS ip targets: the target group keeps the pod draining for its deregistration delay; the pod must outlive
+      // it. Instance targets are nodes: their deregistration delay is about a node leaving, not a pod.
+      const profile = context.profileOf(w);
+      const ipTargets = profile.id === 'aws-alb' || profile.id === 'aws-nlb';
+      if (!ipTargets) continue;
       const delays: { seconds: number; object: ManifestDocument; path: YamlPath; where: string }[] = checks
         .filter((hc) => hc.deregistrationDelaySeconds !== undefined)
         .map((hc) => ({
@@ -65,8 +69,7 @@ export const rule: Rule = {
           path: hc.deregistrationDelayField ?? ['metadata', 'name'],
           where: `${named(hc.doc)} sets deregistration_delay.timeout_seconds=${hc.deregistrationDelaySeconds}`,
         }));
-      const profile = context.profileOf(w);
-      if (delays.length === 0 && (profile.id === 'aws-alb' || profile.id === 'aws-nlb')) {
+      if (delays.length === 0) {
         delays.push({
           seconds: AWS_DEFAULT_DEREGISTRATION_DELAY_SECONDS,
           object: w.doc,
@@ -79,7 +82,7 @@ export const rule: Rule = {
         context.report({
           object: delay.object,
           path: delay.path,
-          message: `${delay.where}, but container "${c.name}" of ${context.describe(w)} is SIGKILLed at ${timeline.sigkillAtSeconds}s (preStop ${timeline.stopSignalAtSeconds}s, terminationGracePeriodSeconds ${w.terminationGracePeriodSeconds}): the target stays draining for ${delay.seconds - timeline.sigkillAtSeconds}s after the pod is gone, and requests still in flight on its connections end in 5xx. Lower deregistration_delay.timeout_seconds to at most ${Math.floor(timeline.sigkillAtSeconds - settings.marginSeconds)} (it only needs to cover the longest request: app.drainSeconds is ${settings.app.drainSeconds}s), or raise terminationGracePeriodSeconds to ${Math.ceil(delay.seconds + settings.marginSeconds)}`,
+          message: `${delay.where}: the target stays registered (draining) until ${delay.seconds}s after the pod is deleted, and with ${settings.marginSeconds}s margin the pod must live until ${delay.seconds + settings.marginSeconds}s, but container "${c.name}" of ${context.describe(w)} is SIGKILLed at ${timeline.sigkillAtSeconds}s (preStop ${timeline.stopSignalAtSeconds}s, terminationGracePeriodSeconds ${w.terminationGracePeriodSeconds}): requests still in flight on its connections then end in 5xx. Lower deregistration_delay.timeout_seconds to at most ${Math.floor(timeline.sigkillAtSeconds - settings.marginSeconds)} (it only needs to cover the longest request: app.drainSeconds is ${settings.app.drainSeconds}s), or raise terminationGracePeriodSeconds to ${Math.ceil(delay.seconds + settings.marginSeconds)}`,
         });
       }
     }

@@ -11,7 +11,9 @@ export const rule: Rule = {
   },
   check(context) {
     for (const w of context.set.workloads) {
-      const container = servingContainers(w).find((c) => c.readinessProbe?.resolved.handler?.type === 'httpGet');
+      const container = servingContainers(context.set, w).find(
+        (c) => c.readinessProbe?.resolved.handler?.type === 'httpGet',
+      );
       const handler = container?.readinessProbe?.resolved.handler;
       if (!container || handler?.type !== 'httpGet') continue;
       const readyPort = resolvePort(container, handler.port);

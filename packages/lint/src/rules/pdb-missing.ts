@@ -1,10 +1,11 @@
-import { asRecord, asStringMap, hpaOf, pdbsOf } from '@zerodrop/core';
+import { asRecord, asStringMap, hpaOf, pdbsOf, serves } from '@zerodrop/core';
 import type { Rule } from '../rule.js';
 
 export const rule: Rule = {
   meta: {
     id: 'pdb-missing',
-    description: 'A replicated workload has no PodDisruptionBudget, so a node drain may evict all its pods at once',
+    description:
+      'A replicated workload that serves traffic has no PodDisruptionBudget, so a node drain may evict all its pods at once',
     severity: 'warning',
     fixable: true,
     condition: '5-disruption-budget',
@@ -14,6 +15,8 @@ export const rule: Rule = {
       if (w.kind === 'Pod' || w.kind === 'DaemonSet') continue;
       const replicas = Math.max(w.replicas, hpaOf(context.set, w)?.minReplicas ?? 0);
       if (replicas < 2 || pdbsOf(context.set, w).length > 0) continue;
+      // A worker pool evicted at once pauses; only a workload that serves traffic drops requests.
+      if (!serves(context.set, w)) continue;
       const selector = asStringMap(asRecord(asRecord(w.doc.object.spec).selector).matchLabels);
       const matchLabels = Object.keys(selector).length > 0 ? selector : w.podLabels;
       const pdb = {

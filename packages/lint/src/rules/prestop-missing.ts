@@ -1,4 +1,4 @@
-import { servingContainers, slowestConsumer } from '@zerodrop/core';
+import { servingContainers, servingReason, slowestConsumer } from '@zerodrop/core';
 import { graceEditFor } from '../edits.js';
 import { type Edit, type Rule, versionAtLeast } from '../rule.js';
 
@@ -8,7 +8,7 @@ export const NATIVE_SLEEP_VERSION = '1.30';
 export const rule: Rule = {
   meta: {
     id: 'prestop-missing',
-    description: 'A container that takes traffic has no preStop hook, so it stops before consumers stop sending',
+    description: 'A container that serves traffic has no preStop hook, so it stops before consumers stop sending',
     severity: 'error',
     fixable: true,
     condition: '1-prestop-covers-propagation',
@@ -16,7 +16,7 @@ export const rule: Rule = {
   check(context) {
     const nativeSleep = versionAtLeast(context.settings.kubernetesVersion, NATIVE_SLEEP_VERSION);
     for (const w of context.set.workloads) {
-      for (const c of servingContainers(w)) {
+      for (const c of servingContainers(context.set, w)) {
         const sleepUnsupported = c.preStop?.kind === 'sleep' && !nativeSleep;
         if (c.preStop && !sleepUnsupported) continue;
         const timeline = context.timelineOf(w, c);
@@ -37,7 +37,7 @@ export const rule: Rule = {
         context.report({
           object: w.doc,
           path: c.path,
-          message: `${context.describe(w, c)} has no preStop hook: ${why}. Add a preStop of at least ${seconds}s`,
+          message: `${context.describe(w, c)} serves traffic (${servingReason(context.set, w, c)}) and has no preStop hook: ${why}. Add a preStop of at least ${seconds}s`,
           fix: {
             description: nativeSleep ? `add preStop sleep ${seconds}s` : `add preStop exec sleep ${seconds}`,
             edits: [preStop, ...(grace ? [grace] : [])],

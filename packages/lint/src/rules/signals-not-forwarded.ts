@@ -1,4 +1,11 @@
-import { dockerfileFor, finalStage, type SignalProblem, signalProblemOf, startCommandOf } from '@zerodrop/core';
+import {
+  dockerfileFor,
+  finalStage,
+  type SignalProblem,
+  servingContainers,
+  signalProblemOf,
+  startCommandOf,
+} from '@zerodrop/core';
 import type { Rule } from '../rule.js';
 
 const ADVICE =
@@ -33,7 +40,9 @@ export const rule: Rule = {
       });
     }
     for (const w of context.set.workloads) {
-      for (const c of w.containers) {
+      // A container that serves nothing has no drain for the signal to start: it is stopped at SIGKILL, which costs
+      // it the grace period and no request.
+      for (const c of servingContainers(context.set, w)) {
         if (!c.command && !c.args) continue;
         const dockerfile = dockerfileFor(w.file, c.index, c.image, context.dockerfiles, context.settings.dockerfiles);
         const stage = dockerfile && finalStage(dockerfile);

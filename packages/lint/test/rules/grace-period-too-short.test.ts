@@ -1,10 +1,17 @@
 import { rule } from '../../src/rules/grace-period-too-short.js';
-import { deployment } from '../support/manifests.js';
+import { deployment, docs, service } from '../support/manifests.js';
 import { ruleTester } from '../support/rule-tester.js';
 
 ruleTester(rule, {
   valid: [
     { name: 'defaults: no preStop, 30 s grace, 5 s drain', yaml: deployment() },
+    {
+      name: 'a worker that serves no traffic has no drain to fit',
+      yaml: docs(
+        deployment({ ports: false, pod: 'terminationGracePeriodSeconds: 2' }),
+        service().replace('app: web', 'app: api'),
+      ),
+    },
     {
       name: 'preStop 20 + drain 5 + margin 1 fits in 30',
       yaml: deployment({ container: 'lifecycle: {preStop: {sleep: {seconds: 20}}}' }),
@@ -15,6 +22,10 @@ ruleTester(rule, {
         pod: 'terminationGracePeriodSeconds: 70',
         container: 'lifecycle: {preStop: {sleep: {seconds: 60}}}',
       }),
+    },
+    {
+      name: 'only serving containers count: a sidecar without ports next to the app is not judged',
+      yaml: `${deployment({ pod: 'terminationGracePeriodSeconds: 12', container: 'lifecycle: {preStop: {sleep: {seconds: 3}}}' })}        - name: shipper\n          image: ghcr.io/acme/shipper:1.0\n          lifecycle: {preStop: {sleep: {seconds: 30}}}\n`,
     },
   ],
   invalid: [
@@ -43,10 +54,21 @@ ruleTester(rule, {
       }),
     },
     {
-      name: 'grace 0: preStop is skipped and SIGKILL comes at once',
+      name: 'the numbers of the message add up to its conclusion',
+      yaml: deployment({ pod: 'terminationGracePeriodSeconds: 5' }),
+      errors: [
+        {
+          message:
+            /terminationGracePeriodSeconds 5 is too short for container "app": the app is drained at 5s \(preStop 0s \+ drain 5s\) \+ margin 1s = 6s, after SIGKILL at 5s \(grace 5s\); grace must be >= 9s: the 3s preStop kube-proxy needs \+ drain 5s \+ margin 1s = 9s$/,
+        },
+      ],
+      output: deployment({ pod: 'terminationGracePeriodSeconds: 9' }),
+    },
+    {
+      name: 'grace 0: preStop is skipped and SIGKILL comes after the kubelet’s minimum 2 s',
       yaml: deployment({ pod: 'terminationGracePeriodSeconds: 0' }),
       settings: { app: { drainSeconds: 5, drainDelaySeconds: 5 } },
-      errors: [{ message: /terminationGracePeriodSeconds 0 is too short/ }],
+      errors: [{ message: /terminationGracePeriodSeconds 0 is too short.*after SIGKILL at 2s \(grace 0s\)/ }],
     },
   ],
 });

@@ -13,8 +13,16 @@ ruleTester(rule, {
       yaml: docs(deployment({ replicas: 1 }), pdb('minAvailable: 2'), hpa(3)),
     },
     {
-      name: 'a PDB that selects no workload of the run',
-      yaml: docs(deployment(), pdb('maxUnavailable: 0', 'x', 'app: x')),
+      name: 'a lone PDB with maxUnavailable 1: its pods are elsewhere, it lets one go',
+      yaml: pdb('maxUnavailable: 1', 'x', 'app: x'),
+    },
+    {
+      name: 'a lone PDB with minAvailable 2: whether it blocks depends on a replica count not in the run',
+      yaml: pdb('minAvailable: 2', 'x', 'app: x'),
+    },
+    {
+      name: 'a lone PDB with maxUnavailable 0 and no selector selects no pod (pdb-selects-nothing says so)',
+      yaml: 'apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: x}\nspec: {maxUnavailable: 0}\n',
     },
     {
       name: 'a DaemonSet: drain skips its pods',
@@ -81,6 +89,30 @@ ruleTester(rule, {
           message: /minAvailable 4: 4 healthy pod\(s\).*Deployment default\/web runs 2; Deployment default\/api runs 2/,
         },
       ],
+    },
+    {
+      name: 'a lone PDB with maxUnavailable 0 blocks every drain of its pods, wherever they are defined',
+      yaml: pdb('maxUnavailable: 0', 'x', 'app: x'),
+      errors: [
+        {
+          message:
+            /PodDisruptionBudget default\/x allows no disruption whatever the number of pods it selects \(maxUnavailable 0; it selects no workload of the linted files\).*answers 429/,
+          line: 6,
+        },
+      ],
+      output: null,
+    },
+    {
+      name: 'a PDB next to a workload it does not select, with maxUnavailable "0%"',
+      yaml: docs(deployment(), pdb('maxUnavailable: "0%"', 'x', 'app: x')),
+      errors: [
+        { message: /default\/x allows no disruption whatever the number of pods it selects \(maxUnavailable 0%/ },
+      ],
+    },
+    {
+      name: 'a lone PDB with minAvailable 100%',
+      yaml: pdb('minAvailable: 100%', 'x', 'app: x'),
+      errors: [{ message: /\(minAvailable 100%; it selects no workload/ }],
     },
     {
       name: 'a value Kubernetes rejects',

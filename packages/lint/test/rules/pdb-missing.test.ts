@@ -1,5 +1,5 @@
 import { rule } from '../../src/rules/pdb-missing.js';
-import { deployment, docs } from '../support/manifests.js';
+import { deployment, docs, service } from '../support/manifests.js';
 import { ruleTester } from '../support/rule-tester.js';
 
 const PDB = `apiVersion: policy/v1
@@ -18,11 +18,20 @@ ruleTester(rule, {
     { name: 'a PDB selects the pods', yaml: docs(deployment(), PDB) },
     { name: 'a single replica (replicas-single covers it)', yaml: deployment({ replicas: 1 }) },
     {
+      name: 'a worker pool serves no traffic: evicted at once, it pauses and drops no request',
+      yaml: docs(deployment({ ports: false }), service().replace('app: web', 'app: api')),
+    },
+    {
       name: 'the PDB lives in another file of the same run (same namespace)',
       yaml: docs(deployment(), PDB.replace('maxUnavailable: 1', 'minAvailable: "50%"')),
     },
   ],
   invalid: [
+    {
+      name: 'a policy/v1 PDB without a selector protects nothing',
+      yaml: docs(deployment(), PDB.replace('  selector:\n    matchLabels:\n      app: web\n', '')),
+      errors: [{ message: /runs 3 replicas and no PodDisruptionBudget selects its pods/ }],
+    },
     {
       name: 'three replicas, no PDB: one is appended',
       yaml: deployment(),

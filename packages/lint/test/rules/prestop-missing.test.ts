@@ -23,11 +23,42 @@ ruleTester(rule, {
       yaml: deployment({ ports: false, container: 'lifecycle: {preStop: {sleep: {seconds: 3}}}' }),
     },
     {
+      name: 'a worker next to another app’s Service serves nothing',
+      yaml: docs(deployment({ ports: false }), service().replace('app: web', 'app: api')),
+    },
+    {
+      name: 'a controller with a metrics port no Service selects, while the namespace has Services',
+      yaml: docs(deployment(), service().replace('app: web', 'app: api')),
+    },
+    {
+      name: 'a bot with no port and no Service anywhere',
+      yaml: deployment({ ports: false }),
+    },
+    {
+      name: 'told by annotation that it serves nothing',
+      yaml: deployment({ metadata: 'annotations:\n  zerodrop.dev/serves: "false"' }),
+    },
+    {
       name: 'ignored by annotation',
       yaml: deployment({ metadata: 'annotations:\n  zerodrop.dev/ignore: "prestop-missing, pdb-missing"' }),
     },
   ],
   invalid: [
+    {
+      name: 'a sidecar with the only declared port is judged on its own; the app container is not',
+      yaml: `${deployment({ ports: false })}        - name: proxy\n          image: ghcr.io/acme/proxy:1.0\n          ports: [{containerPort: 8443}]\n`,
+      errors: [
+        {
+          message:
+            /Deployment default\/web container "proxy" serves traffic \(declares port 8443 \(no Service of namespace default is in the input\)\) and has no preStop hook/,
+        },
+      ],
+    },
+    {
+      name: 'no port declared, but a Service sends to one',
+      yaml: docs(deployment({ ports: false }), service(undefined, 8080)),
+      errors: [{ message: /container "app" serves traffic \(Service web port 80 → 8080\) and has no preStop hook/ }],
+    },
     {
       name: 'no preStop behind kube-proxy: sleep 3 (2 s worst case + 1 s margin)',
       yaml: deployment({ container: 'readinessProbe: {httpGet: {path: /ready, port: http}}' }),

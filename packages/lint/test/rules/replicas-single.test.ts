@@ -27,9 +27,14 @@ ruleTester(rule, {
       output: null,
     },
     {
-      name: 'maxSurge 0: the rollout takes the only pod down too',
+      name: 'maxSurge 0: the rollout gap is rollout-max-unavailable’s to report, not repeated here',
       yaml: deployment({ replicas: 1, spec: 'strategy: {rollingUpdate: {maxSurge: 0, maxUnavailable: 0}}' }),
-      errors: [{ message: /every rollout takes it down .*both are 0, so Kubernetes sets maxUnavailable to 1/ }],
+      errors: [
+        {
+          message:
+            /^Deployment default\/web runs 1 replica: a node drain or eviction deletes the only pod, and nothing serves until its replacement is scheduled, started and ready\. A/,
+        },
+      ],
     },
     {
       name: 'an HPA with minReplicas 1: reported on the HPA',
@@ -44,7 +49,7 @@ ruleTester(rule, {
     },
     {
       name: 'a StatefulSet behind a Service',
-      yaml: docs(deployment({ kind: 'StatefulSet', replicas: 1, ports: false }), service()),
+      yaml: docs(deployment({ kind: 'StatefulSet', replicas: 1, ports: false }), service(undefined, 8080)),
       errors: [{ message: /StatefulSet default\/web runs 1 replica.*StatefulSets never surge/ }],
     },
   ],

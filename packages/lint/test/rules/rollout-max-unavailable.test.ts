@@ -1,5 +1,9 @@
 import { rule } from '../../src/rules/rollout-max-unavailable.js';
-import { deployment } from '../support/manifests.js';
+import { deployment, docs, service } from '../support/manifests.js';
+
+const daemonSet = (parts: Parameters<typeof deployment>[0] = {}) =>
+  deployment({ kind: 'DaemonSet', ...parts }).replace('  replicas: 3\n', '');
+
 import { ruleTester } from '../support/rule-tester.js';
 
 ruleTester(rule, {
@@ -14,6 +18,18 @@ ruleTester(rule, {
     },
     { name: 'no strategy with 3 replicas: 25% rounds down to 0', yaml: deployment({ replicas: 3 }) },
     { name: 'Recreate is rollout-recreate, not this rule', yaml: deployment({ spec: 'strategy: {type: Recreate}' }) },
+    {
+      name: 'a worker Deployment serves no traffic: fewer workers for a while drops nothing',
+      yaml: docs(deployment({ replicas: 4, ports: false }), service().replace('app: web', 'app: api')),
+    },
+    {
+      name: 'a DaemonSet with a hostPort cannot surge: maxUnavailable 1 is the only rolling update',
+      yaml: daemonSet({ container: 'ports: [{containerPort: 80, hostPort: 80}]' }),
+    },
+    {
+      name: 'a DaemonSet on the host network cannot surge either',
+      yaml: daemonSet({ pod: 'hostNetwork: true', spec: 'updateStrategy:\n  rollingUpdate: {maxUnavailable: 10%}' }),
+    },
     {
       name: 'DaemonSet surging one pod per node',
       yaml: deployment({
@@ -52,8 +68,24 @@ ruleTester(rule, {
     },
     {
       name: 'DaemonSet default maxUnavailable 1',
-      yaml: deployment({ kind: 'DaemonSet' }),
-      errors: [{ message: /DaemonSet default\/web: the rollout may take 1 pod\(s\) down/ }],
+      yaml: daemonSet(),
+      errors: [
+        {
+          message:
+            /DaemonSet default\/web: maxUnavailable 1 \(default\): 1 node\(s\) at a time lose their pod before its replacement is ready; .*Set maxUnavailable: 0 and maxSurge: 1/,
+        },
+      ],
+      output: `${daemonSet()}  updateStrategy:\n    rollingUpdate:\n      maxUnavailable: 0\n      maxSurge: 1\n`,
+    },
+    {
+      name: 'DaemonSet maxUnavailable 10%: no node count is assumed',
+      yaml: daemonSet({ spec: 'updateStrategy:\n  rollingUpdate: {maxUnavailable: 10%}' }),
+      errors: [
+        {
+          message:
+            /maxUnavailable "10%" of the nodes that run it, rounded up: at least 1 pod at a time, more on clusters of more than 10 nodes; /,
+        },
+      ],
     },
     {
       name: 'an invalid percentage is reported',

@@ -21,6 +21,19 @@ ruleTester(rule, {
   ],
   invalid: [
     {
+      name: 'a volume claim: the advice names the ReadWriteOnce trade-off instead of a strategy switch',
+      yaml: deployment({
+        spec: 'strategy: {type: Recreate}',
+        pod: 'volumes: [{name: data, persistentVolumeClaim: {claimName: web-data}}]',
+      }),
+      errors: [
+        {
+          message:
+            /downtime on every rollout\. Its pods mount PersistentVolumeClaim web-data: if the volume is ReadWriteOnce, a surge pod on another node cannot attach it.*maxSurge: 1$/,
+        },
+      ],
+    },
+    {
       name: 'Recreate on a Deployment with ports',
       yaml: deployment({
         spec: `
@@ -39,7 +52,7 @@ ruleTester(rule, {
     },
     {
       name: 'a Service selects the pods of a Deployment without declared ports',
-      yaml: docs(deployment({ ports: false, spec: 'strategy: {type: Recreate}' }), service()),
+      yaml: docs(deployment({ ports: false, spec: 'strategy: {type: Recreate}' }), service(undefined, 8080)),
       errors: [{ message: /all 3 old pod\(s\) are stopped/ }],
     },
   ],

@@ -1,9 +1,16 @@
 import { rule } from '../../src/rules/signals-not-forwarded.js';
-import { deployment } from '../support/manifests.js';
+import { deployment, docs, service } from '../support/manifests.js';
 import { ruleTester } from '../support/rule-tester.js';
 
 ruleTester(rule, {
   valid: [
+    {
+      name: 'a shell loop that serves nothing: stopped at SIGKILL, no request lost',
+      yaml: docs(
+        deployment({ ports: false, container: 'command: [sh, -c, "while true; do date; sleep 1; done"]' }),
+        service().replace('app: web', 'app: api'),
+      ),
+    },
     { name: 'exec-form node', yaml: deployment({ container: 'command: [node, server.js]' }) },
     { name: 'sh -c with exec', yaml: deployment({ container: 'command: [sh, -c, "exec node server.js"]' }) },
     { name: 'tini in front of node', yaml: deployment({ container: 'command: [tini, --, node, server.js]' }) },

@@ -49,8 +49,8 @@ ${indent(parts.pod, 6)}      containers:
 ${ports}${indent(parts.container, 10)}`;
 }
 
-/** A Service `web` selecting app: web, port 80 → http, with extra metadata lines (annotations). */
-export function service(metadata?: string): string {
+/** A Service `web` selecting app: web, port 80 → `targetPort` (http), with extra metadata lines (annotations). */
+export function service(metadata?: string, targetPort: string | number = 'http'): string {
   return `apiVersion: v1
 kind: Service
 metadata:
@@ -60,7 +60,7 @@ ${indent(metadata, 2)}spec:
     app: web
   ports:
     - port: 80
-      targetPort: http
+      targetPort: ${targetPort}
 `;
 }
 

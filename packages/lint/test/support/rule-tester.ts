@@ -4,7 +4,7 @@ import { defaultSettings } from '../../src/config.js';
 import { lint } from '../../src/engine.js';
 import type { Input } from '../../src/files.js';
 import { fixInputs } from '../../src/fix.js';
-import type { LintSettings, Rule } from '../../src/rule.js';
+import type { LintSettings, Rule, Severity } from '../../src/rule.js';
 
 /** The manifest of a case is linted as this file; Dockerfiles of a case live next to it unless named otherwise. */
 export const MANIFEST = 'app/manifest.yaml';
@@ -21,6 +21,8 @@ export interface ExpectedFinding {
   message: RegExp;
   line?: number;
   file?: string;
+  /** The finding's severity when the rule reports this case milder than its own (default: the rule's). */
+  severity?: Severity;
 }
 
 export interface InvalidCase extends ValidCase {
@@ -80,7 +82,7 @@ export function ruleTester(rule: Rule, cases: { valid: ValidCase[]; invalid: Inv
         c.errors.forEach((expected, i) => {
           const finding = result.findings[i]!;
           assert.equal(finding.rule, rule.meta.id);
-          assert.equal(finding.severity, rule.meta.severity);
+          assert.equal(finding.severity, expected.severity ?? rule.meta.severity);
           assert.match(finding.message, expected.message);
           if (expected.line !== undefined) assert.equal(finding.line, expected.line, `line of: ${finding.message}`);
           assert.equal(finding.file, expected.file ?? MANIFEST);

@@ -102,6 +102,7 @@ export class ExternalLoadBalancer extends EventEmitter {
       this.options.path,
       Math.max(50, Math.min(timeoutSeconds * 1000, intervalMs)),
       HEALTH_CHECK_USER_AGENT,
+      backend.endpoint.host,
     );
     if (this.closed || this.backends.get(pod) !== backend) return;
     if (backend.threshold.observe(ok ? 'success' : 'failure')) this.emit('health', pod, ok);

@@ -46,8 +46,9 @@ export class L4Proxy {
     this.pruner.unref();
   }
 
-  async listen(): Promise<number> {
-    this.port = await listenOnLoopback(this.server);
+  /** Listens on an ephemeral loopback port by default, or on the given address and port (a NodePort). */
+  async listen(port = 0, host = '127.0.0.1'): Promise<number> {
+    this.port = await listenOnLoopback(this.server, port, host);
     return this.port;
   }
 
@@ -83,7 +84,7 @@ export class L4Proxy {
       return;
     }
     record.pod = endpoint.pod;
-    const upstream = net.connect({ host: '127.0.0.1', port: endpoint.port, noDelay: true });
+    const upstream = net.connect({ host: endpoint.host ?? '127.0.0.1', port: endpoint.port, noDelay: true });
     this.sockets.add(upstream);
     upstream.on('close', () => this.sockets.delete(upstream));
     upstream.on('error', (error: NodeJS.ErrnoException) => {

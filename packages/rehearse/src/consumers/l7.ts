@@ -97,7 +97,7 @@ export class L7Proxy {
       return;
     }
     const upstream = http.request({
-      host: '127.0.0.1',
+      host: endpoint.host ?? '127.0.0.1',
       port: endpoint.port,
       method: req.method,
       path: req.url,

@@ -1,0 +1,163 @@
+/** The few API calls the node agent and the service proxy make, and a list+watch that restarts itself. */
+import {
+  CoordinationV1Api,
+  CoreV1Api,
+  type KubeConfig,
+  type KubernetesObject,
+  ListWatch,
+  PatchStrategy,
+  setHeaderOptions,
+  type V1Pod,
+  Watch,
+} from '@kubernetes/client-node';
+
+export const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+/** The HTTP status of a client error, when it carries one. */
+export function statusCodeOf(error: unknown): number | undefined {
+  const e = error as { code?: unknown; statusCode?: unknown };
+  if (typeof e?.code === 'number') return e.code;
+  if (typeof e?.statusCode === 'number') return e.statusCode;
+  return undefined;
+}
+
+export interface Watcher<T extends KubernetesObject> {
+  list(): T[];
+  stop(): void;
+}
+
+/**
+ * Lists and watches a collection, calling `onChange(type, object)` for every add/update/delete, and starts over
+ * after an error (a closed watch, an apiserver restart) after a second.
+ */
+export function watchCollection<T extends KubernetesObject>(
+  kc: KubeConfig,
+  path: string,
+  list: () => Promise<{ items: T[]; metadata?: { resourceVersion?: string } }>,
+  onChange: (type: 'add' | 'update' | 'delete', object: T) => void,
+  options: { fieldSelector?: string; labelSelector?: string; onError?: (error: unknown) => void } = {},
+): Watcher<T> {
+  let stopped = false;
+  let current: ListWatch<T> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const start = () => {
+    if (stopped) return;
+    const lw = new ListWatch<T>(
+      path,
+      new Watch(kc),
+      list as never,
+      false,
+      options.labelSelector,
+      options.fieldSelector,
+    );
+    current = lw;
+    lw.on('add', (o) => onChange('add', o));
+    lw.on('update', (o) => onChange('update', o));
+    lw.on('delete', (o) => onChange('delete', o));
+    lw.on('error', (error) => {
+      options.onError?.(error);
+      if (stopped || current !== lw) return;
+      timer = setTimeout(start, 1000);
+    });
+    lw.start().catch((error) => {
+      options.onError?.(error);
+      if (!stopped && current === lw) timer = setTimeout(start, 1000);
+    });
+  };
+  start();
+  return {
+    list: () => [...(current?.list() ?? [])],
+    stop: () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      void current?.stop();
+    },
+  };
+}
+
+/** The agent's writes. */
+export class AgentApi {
+  readonly core: CoreV1Api;
+  readonly coordination: CoordinationV1Api;
+
+  constructor(readonly kc: KubeConfig) {
+    this.core = kc.makeApiClient(CoreV1Api);
+    this.coordination = kc.makeApiClient(CoordinationV1Api);
+  }
+
+  /** A merge patch of the status with the pod's uid, so a new pod of the same name is never written to. */
+  async patchPodStatus(pod: V1Pod, status: Record<string, unknown>): Promise<void> {
+    await this.core.patchNamespacedPodStatus(
+      {
+        name: pod.metadata?.name ?? '',
+        namespace: pod.metadata?.namespace ?? 'default',
+        body: { metadata: { uid: pod.metadata?.uid }, status },
+      },
+      MERGE_PATCH,
+    );
+  }
+
+  /** The kubelet's final delete once the containers are gone: grace 0, on the same uid only. */
+  async deletePod(pod: V1Pod): Promise<void> {
+    try {
+      await this.core.deleteNamespacedPod({
+        name: pod.metadata?.name ?? '',
+        namespace: pod.metadata?.namespace ?? 'default',
+        body: { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata?.uid } },
+      });
+    } catch (error) {
+      const code = statusCodeOf(error);
+      if (code !== 404 && code !== 409) throw error;
+    }
+  }
+
+  /** An Event on the pod, as the kubelet records them (never fails the caller). */
+  event(pod: V1Pod, node: string, type: string, reason: string, message: string, fieldPath?: string): void {
+    const namespace = pod.metadata?.namespace ?? 'default';
+    const now = new Date();
+    void this.core
+      .createNamespacedEvent({
+        namespace,
+        body: {
+          metadata: { generateName: `${pod.metadata?.name}.`, namespace },
+          involvedObject: {
+            kind: 'Pod',
+            apiVersion: 'v1',
+            name: pod.metadata?.name,
+            namespace,
+            uid: pod.metadata?.uid,
+            ...(fieldPath ? { fieldPath } : {}),
+          },
+          type,
+          reason,
+          message,
+          source: { component: 'kubelet', host: node },
+          reportingComponent: 'kubelet',
+          reportingInstance: node,
+          firstTimestamp: now,
+          lastTimestamp: now,
+          count: 1,
+        },
+      })
+      .catch(() => {});
+  }
+
+  async configMapData(namespace: string, name: string): Promise<Record<string, string> | undefined> {
+    try {
+      return (await this.core.readNamespacedConfigMap({ name, namespace })).data ?? {};
+    } catch (error) {
+      if (statusCodeOf(error) === 404) return undefined;
+      throw error;
+    }
+  }
+
+  async secretData(namespace: string, name: string): Promise<Record<string, string> | undefined> {
+    try {
+      const data = (await this.core.readNamespacedSecret({ name, namespace })).data ?? {};
+      return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+    } catch (error) {
+      if (statusCodeOf(error) === 404) return undefined;
+      throw error;
+    }
+  }
+}
