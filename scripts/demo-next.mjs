@@ -41,7 +41,8 @@ if (!server) {
   process.exit(2);
 }
 
-const step = (text) => console.log(`\n\u001b[1m▸ ${text}\u001b[0m`);
+const color = process.stdout.isTTY === true && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+const step = (text) => console.log(color ? `\n\u001b[1m▸ ${text}\u001b[22m` : `\n▸ ${text}`);
 
 step('building (tsc -b, then next build when the example changed)');
 const tsc = join(root, 'node_modules', '.bin', 'tsc');

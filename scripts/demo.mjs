@@ -1,17 +1,19 @@
 #!/usr/bin/env node
 // `npm run demo`: rehearses a rolling update of examples/orders-api in its "before" and "after" variants with
 // `zerodrop rehearse` and compares the requests each one dropped. Exit 0 only when the after variant dropped none
-// AND the before variant dropped some (otherwise the comparison proves nothing, and the message says why).
-// Options: --speed N (default 10), --rate N (requests/s, default 200), --replicas N (default 3).
+// (and its pods exited cleanly) AND the before variant dropped some; otherwise the message says which part failed
+// and why. Options: --speed N (default 10), --rate N (requests/s, default 200), --replicas N (default 3),
+// --connections N (default 16).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outDir = join(root, '.zerodrop-out', 'demo');
 const cli = join(root, 'packages', 'cli', 'bin', 'zerodrop.js');
 const REHEARSAL_LIMIT_MS = 5 * 60_000;
+const color = process.stdout.isTTY === true && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
 
 const defaults = { speed: '10', rate: '200', replicas: '3', connections: '16' };
 const options = { ...defaults };
@@ -53,8 +55,8 @@ const variants = [
 ];
 
 /**
- * Runs `zerodrop rehearse`, which writes its JSON result when the rehearsal is over. A rehearsal takes well under a
- * minute; past the limit it gets Ctrl-C (it stops its replicas and exits), then SIGKILL 15 s later.
+ * Runs `zerodrop rehearse`, which writes its JSON result when the rehearsal is over (or could not run). A rehearsal
+ * takes well under a minute; past the limit it gets Ctrl-C (it stops its replicas and exits), then SIGKILL 15 s later.
  */
 function rehearse(args) {
   return new Promise((resolve) => {
@@ -77,7 +79,12 @@ function rehearse(args) {
 }
 
 function step(text) {
-  console.log(`\n\u001b[1m▸ ${text}\u001b[0m`);
+  console.log(color ? `\n\u001b[1m▸ ${text}\u001b[22m` : `\n▸ ${text}`);
+}
+
+function fail(message) {
+  console.log(`\n✖ ${message}`);
+  process.exit(1);
 }
 
 step('building (tsc -b, incremental)');
@@ -91,9 +98,17 @@ if (build.status !== 0) {
   console.error('demo: the TypeScript build failed (see above)');
   process.exit(1);
 }
-if (!existsSync(join(root, 'packages', 'cli', 'dist', 'src', 'commands', 'rehearse.js'))) {
-  console.error('demo: this checkout has no `zerodrop rehearse` command (packages/cli/src/commands/rehearse.ts)');
-  process.exit(1);
+const { verdictOf } = await import(pathToFileURL(join(root, 'packages', 'rehearse', 'dist', 'src', 'index.js')).href);
+
+// What the replicas need is made now, outside every probe's clock: booting the embedded database from nothing
+// (initdb) costs seconds of CPU per replica, which on a busy machine is a liveness kill, not the bug on show.
+if (!process.env.DATABASE_URL) {
+  step('preparing the embedded database (once; later starts boot from its snapshot)');
+  const prepared = spawnSync(process.execPath, ['examples/orders-api/dist/src/prepare-database.js'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  if (prepared.status !== 0) fail('the embedded database could not be prepared (see above)');
 }
 
 mkdirSync(outDir, { recursive: true });
@@ -137,33 +152,33 @@ for (const variant of variants) {
   ];
   const run = await rehearse(args);
   if (run.stopped === 'timeout') {
-    console.error(
-      `demo: the rehearsal of "${variant.id}" did not finish within ${REHEARSAL_LIMIT_MS / 1000} s; stopped it`,
-    );
-    process.exit(1);
+    fail(`the rehearsal of "${variant.id}" did not finish within ${REHEARSAL_LIMIT_MS / 1000} s; stopped it`);
   }
   if (!existsSync(json)) {
-    console.error(`demo: the rehearsal of "${variant.id}" wrote no result (exit ${run.code ?? run.signal}); see above`);
-    process.exit(1);
+    fail(`the rehearsal of "${variant.id}" wrote no result (exit ${run.code ?? run.signal}); see above`);
   }
   const result = JSON.parse(readFileSync(json, 'utf8'));
-  results.push({ variant, result, html: existsSync(html) ? html : undefined });
+  const verdict = verdictOf(result);
+  if (verdict.status === 'error' || verdict.status === 'no-measure' || verdict.status === 'aborted') {
+    // It never measured: say why, not "it dropped nothing".
+    fail(
+      `the "${variant.id}" variant could not be rehearsed: ${result.outcome?.message ?? verdict.title}` +
+        `\n  report: ${relative(process.cwd(), html)}`,
+    );
+  }
+  results.push({ variant, result, verdict, html: existsSync(html) ? html : undefined });
 }
 
 const pad = (s, n) => String(s).padEnd(n);
 const lpad = (s, n) => String(s).padStart(n);
-const kinds = (result) =>
-  Object.entries(result.requests.byKind)
-    .filter(([, n]) => n > 0)
-    .map(([kind, n]) => `${kind} ${n}`)
-    .join(', ') || '–';
+const causes = (result) => (result.attribution?.groups ?? []).map((g) => `${g.cause} ${g.count}`).join(', ') || '–';
 
 step('comparison');
-console.log(`${pad('variant', 8)} ${lpad('requests', 9)} ${lpad('failed', 7)}  ${pad('rollout', 9)} failures by kind`);
+console.log(`${pad('variant', 8)} ${lpad('requests', 9)} ${lpad('failed', 7)}  ${pad('rollout', 9)} failures by cause`);
 for (const { variant, result } of results) {
   const rollout = result.rollout.completed ? 'complete' : 'STALLED';
   console.log(
-    `${pad(variant.id, 8)} ${lpad(result.requests.total, 9)} ${lpad(result.requests.failed, 7)}  ${pad(rollout, 9)} ${kinds(result)}`,
+    `${pad(variant.id, 8)} ${lpad(result.requests.total, 9)} ${lpad(result.requests.failed, 7)}  ${pad(rollout, 9)} ${causes(result)}`,
   );
 }
 console.log('\nHTML reports (open in a browser):');
@@ -171,22 +186,22 @@ for (const { variant, html } of results) {
   console.log(`  ${pad(variant.id, 7)} ${html ? relative(process.cwd(), html) : '(not written)'}`);
 }
 
-const [before, after] = results.map((r) => r.result);
+const [before, after] = results;
 const problems = [];
-if (after.requests.total === 0 || before.requests.total === 0) problems.push('a rehearsal sent no requests');
-if (after.requests.failed > 0) problems.push(`the after variant dropped ${after.requests.failed} request(s)`);
-if (!after.rollout.completed) problems.push('the rollout of the after variant did not complete');
-if (before.requests.failed === 0) {
+if (after.result.requests.failed > 0)
+  problems.push(`the after variant dropped ${after.result.requests.failed} request(s)`);
+if (after.verdict.status === 'unclean') {
+  problems.push(`after: ${after.verdict.unclean.map((u) => `${u.pod} ${u.how}`).join('; ')}`);
+}
+if (!after.result.rollout.completed) problems.push('the rollout of the after variant did not complete');
+if (before.result.requests.failed === 0) {
   problems.push(
-    'the before variant dropped nothing, so this run does not show the difference (a machine too slow or too fast ' +
-      'for the timing? try --rate 400 or --speed 5)',
+    `the before variant ran (${before.result.requests.total} requests) and dropped nothing, so this run does not ` +
+      'show the difference (timing on this machine; try --rate 400 or --speed 5)',
   );
 }
-if (problems.length > 0) {
-  console.log(`\n✖ ${problems.join('; ')}`);
-  process.exit(1);
-}
+if (problems.length > 0) fail(problems.join('; '));
 console.log(
-  `\n✔ before: ${before.requests.failed} of ${before.requests.total} requests dropped; ` +
-    `after: 0 of ${after.requests.total}. Same app code, different shutdown and manifests.`,
+  `\n✔ before: ${before.result.requests.failed} of ${before.result.requests.total} requests dropped; ` +
+    `after: 0 of ${after.result.requests.total}. Same app code, different shutdown and manifests.`,
 );

@@ -1,6 +1,5 @@
-import { readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
@@ -46,40 +45,77 @@ function postgres(url: string, maxConnections: number): Database {
   };
 }
 
-/** Where the snapshot of a fresh PGlite cluster is kept, keyed by the PGlite build that made it. */
-export async function snapshotPath(): Promise<string> {
+/**
+ * Where the snapshot of a fresh PGlite cluster is kept, keyed by the PGlite build that made it: the package's
+ * `node_modules/.cache` (it goes when node_modules goes), or the file ORDERS_PGLITE_SNAPSHOT names.
+ */
+export async function snapshotPath(env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  if (env.ORDERS_PGLITE_SNAPSHOT) return env.ORDERS_PGLITE_SNAPSHOT;
   const wasm = await stat(fileURLToPath(import.meta.resolve('@electric-sql/pglite/pglite.wasm')));
-  return join(tmpdir(), `zerodrop-orders-pglite-${wasm.size}-${Math.round(wasm.mtimeMs)}.tar.gz`);
+  const cache = fileURLToPath(new URL('../../node_modules/.cache/orders-api/', import.meta.url));
+  return join(cache, `pglite-${wasm.size}-${Math.round(wasm.mtimeMs)}.tar.gz`);
 }
 
-/**
- * PGlite runs initdb on every start, seconds of CPU. The fresh cluster is saved once as a snapshot in the temp
- * folder and later processes boot from it in well under a second (replicas of a rehearsal start together).
- */
-async function bootEmbedded(): Promise<PGlite> {
-  const snapshot = await snapshotPath();
+/** Boots from the snapshot when there is a usable one. */
+async function bootFromSnapshot(snapshot: string): Promise<PGlite | undefined> {
   const saved = await readFile(snapshot).catch(() => undefined);
-  if (saved) {
-    try {
-      const db = new PGlite({ loadDataDir: new Blob([saved]) });
-      await db.waitReady;
-      return db;
-    } catch {
-      // A damaged snapshot: start from scratch and replace it.
-    }
+  if (!saved) return undefined;
+  try {
+    const db = new PGlite({ loadDataDir: new Blob([saved]) });
+    await db.waitReady;
+    return db;
+  } catch {
+    // A damaged snapshot: start from scratch and replace it.
+    return undefined;
   }
-  const db = new PGlite();
-  await db.waitReady;
+}
+
+/** Saves a fresh cluster as the snapshot (atomically: a temp file, then rename); false when it cannot be written. */
+async function saveSnapshot(db: PGlite, snapshot: string): Promise<boolean> {
   const temp = `${snapshot}.${process.pid}.tmp`;
   try {
+    await mkdir(dirname(snapshot), { recursive: true });
     const dump = await db.dumpDataDir('gzip');
     await writeFile(temp, Buffer.from(await dump.arrayBuffer()));
     await rename(temp, snapshot);
+    return true;
   } catch {
-    // No writable temp folder: every start runs initdb, which is only slower.
+    // Nowhere to write (a read-only image): every start runs initdb, which is only slower.
     await unlink(temp).catch(() => {});
+    return false;
   }
+}
+
+/**
+ * PGlite runs initdb on every start, seconds of CPU. The fresh cluster is saved once as a snapshot and later
+ * processes boot from it in well under a second (replicas of a rehearsal start together).
+ */
+async function bootEmbedded(): Promise<PGlite> {
+  const snapshot = await snapshotPath();
+  const fromSnapshot = await bootFromSnapshot(snapshot);
+  if (fromSnapshot) return fromSnapshot;
+  const db = new PGlite();
+  await db.waitReady;
+  await saveSnapshot(db, snapshot);
   return db;
+}
+
+/**
+ * Makes sure the snapshot exists, so that no later start pays for initdb: `npm run demo` calls it before any
+ * rehearsal, outside every probe's clock. Returns where it is and whether this call made it.
+ */
+export async function prepareEmbeddedDatabase(): Promise<{ snapshot: string; created: boolean; saved: boolean }> {
+  const snapshot = await snapshotPath();
+  const existing = await bootFromSnapshot(snapshot);
+  if (existing) {
+    await existing.close();
+    return { snapshot, created: false, saved: true };
+  }
+  const db = new PGlite();
+  await db.waitReady;
+  const saved = await saveSnapshot(db, snapshot);
+  await db.close();
+  return { snapshot, created: true, saved };
 }
 
 function embedded(): Database {

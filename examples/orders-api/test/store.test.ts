@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type Database, openDatabase, snapshotPath } from '../src/db.js';
+import { type Database, openDatabase, prepareEmbeddedDatabase, snapshotPath } from '../src/db.js';
 import { OrderStore, parseNewOrder, ValidationError } from '../src/orders.js';
 import { POSTGRES_URL, postgresUnavailable, uniqueSchema, VALID_ORDER } from './support/app.js';
 
@@ -58,8 +60,26 @@ describe('embedded database', () => {
     } finally {
       await db.close();
     }
-    const snapshot = await readFile(await snapshotPath());
+    const path = await snapshotPath();
+    assert.match(path, /\/examples\/orders-api\/node_modules\/\.cache\/orders-api\/pglite-\d+-\d+\.tar\.gz$/);
+    const snapshot = await readFile(path);
     assert.deepEqual([...snapshot.subarray(0, 2)], [0x1f, 0x8b], 'a gzip file');
+  });
+
+  test('prepareEmbeddedDatabase makes the snapshot where it is missing, and finds it afterwards', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'zerodrop-orders-'));
+    const previous = process.env.ORDERS_PGLITE_SNAPSHOT;
+    process.env.ORDERS_PGLITE_SNAPSHOT = join(dir, 'nested', 'snapshot.tar.gz');
+    try {
+      const first = await prepareEmbeddedDatabase();
+      assert.deepEqual(first, { snapshot: process.env.ORDERS_PGLITE_SNAPSHOT, created: true, saved: true });
+      const second = await prepareEmbeddedDatabase();
+      assert.equal(second.created, false);
+    } finally {
+      if (previous === undefined) delete process.env.ORDERS_PGLITE_SNAPSHOT;
+      else process.env.ORDERS_PGLITE_SNAPSHOT = previous;
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

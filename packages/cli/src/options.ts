@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { isProfileId, PROFILE_IDS } from '@zerodrop/core';
+import { PROFILE_IDS } from '@zerodrop/core';
 import {
   defaultSettings,
   expandPaths,
@@ -13,41 +13,27 @@ import {
   STDIN,
   UserInputError,
 } from '@zerodrop/lint';
-import { UsageError } from './errors.js';
+import type { OptionSpec, ParsedArgs } from './spec.js';
 
-export interface ParsedArgs {
-  paths: string[];
-  flags: Map<string, string | true>;
-}
+/** Options several commands share, spelled and explained once. */
+export const CONFIG_OPTION: OptionSpec = {
+  name: 'config',
+  value: '<file>',
+  description: 'config file',
+  default: '.zerodrop.yaml found from the current folder upward',
+};
 
-/**
- * Parses `[paths] [--flag value] [--switch]`. `valued` lists the flags that take a value (`--format json` or
- * `--format=json`); unknown flags are usage errors.
- */
-export function parseArgs(args: readonly string[], valued: readonly string[], switches: readonly string[]): ParsedArgs {
-  const paths: string[] = [];
-  const flags = new Map<string, string | true>();
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === '--') {
-      paths.push(...args.slice(i + 1));
-      break;
-    }
-    if (!arg.startsWith('--') || arg === '-') {
-      if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option "${arg}"`);
-      paths.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
-    if (valued.includes(name)) {
-      const value = eq === -1 ? args[++i] : arg.slice(eq + 1);
-      if (value === undefined || value === '') throw new UsageError(`--${name} needs a value`);
-      flags.set(name, value);
-    } else if (switches.includes(name) && eq === -1) flags.set(name, true);
-    else throw new UsageError(`unknown option "--${name}"`);
-  }
-  return { paths, flags };
+export const PROFILE_OPTION: OptionSpec = {
+  name: 'profile',
+  value: '<p>',
+  choices: PROFILE_IDS,
+  description: 'load-balancer profile for every workload',
+  default: 'inferred from the manifests, else kube-proxy',
+};
+
+/** `--format`, with the formats one command writes. */
+export function formatOption(formats: readonly string[]): OptionSpec {
+  return { name: 'format', value: '<f>', choices: formats, description: 'output format', default: formats[0] };
 }
 
 /** Settings from `--config FILE`, else `.zerodrop.yaml` found from cwd upward, else defaults; `--profile` wins. */
@@ -56,16 +42,26 @@ export function settingsFrom(flags: ParsedArgs['flags']): LintSettings {
   const configFile = typeof configFlag === 'string' ? configFlag : findConfig(process.cwd());
   const settings = configFile ? loadConfig(configFile) : defaultSettings();
   const profile = flags.get('profile');
-  if (typeof profile === 'string') {
-    if (!isProfileId(profile)) throw new UsageError(`--profile must be one of ${PROFILE_IDS.join(', ')}`);
-    settings.profile = profile;
-  }
+  // The parser has checked it against PROFILE_IDS.
+  if (typeof profile === 'string') settings.profile = profile as LintSettings['profile'];
   return settings;
 }
 
-/** Reads every input named by the paths (`.` when none); unreadable ones are returned as problems. */
-export async function readInputs(paths: readonly string[]): Promise<{ inputs: Input[]; unreadable: InputProblem[] }> {
+/**
+ * Reads every input named by the paths (`.` when none); unreadable ones are returned as problems. When `-` would
+ * read a terminal, says so first: otherwise the command looks hung.
+ */
+export async function readInputs(
+  command: string,
+  paths: readonly string[],
+): Promise<{ inputs: Input[]; unreadable: InputProblem[] }> {
   const files = expandPaths(paths.length ? paths : ['.']);
+  if (files.includes(STDIN) && process.stdin.isTTY) {
+    console.error(
+      `zerodrop ${command}: reading manifests from the terminal: paste them and press Ctrl-D, or pipe them in ` +
+        `(helm template ./chart | zerodrop ${command} -)`,
+    );
+  }
   const stdin = files.includes(STDIN) ? await readStdin() : undefined;
   const inputs: Input[] = [];
   const unreadable: InputProblem[] = [];

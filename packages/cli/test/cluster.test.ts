@@ -20,7 +20,10 @@ test('cluster: bad usage is exit 2 with the reason', () => {
   assert.match(r.stderr, /start, stop, status or build/);
   r = zerodrop(['cluster', 'restart'], { cwd });
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /unknown action "restart"/);
+  assert.match(
+    r.stderr,
+    /unknown command "cluster restart"\. Did you mean "start"\? It takes one of: start, stop, status, build/,
+  );
   r = zerodrop(['cluster', 'start', '--nodes', 'x'], { cwd });
   assert.equal(r.code, 2);
   assert.match(r.stderr, /--nodes must be an integer/);

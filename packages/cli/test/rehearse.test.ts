@@ -1,16 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { zerodrop } from './support/cli.js';
+import { scratchDir, zerodrop } from './support/cli.js';
 
 const fixture = (name: string) =>
   fileURLToPath(new URL(`../../../rehearse/dist/test/fixtures/${name}.js`, import.meta.url));
 const bin = fileURLToPath(new URL('../../bin/zerodrop.js', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'zerodrop-rehearse-'));
+const dir = scratchDir();
 /** Pids of the processes whose command line has the marker (the CLI, the watchdogs, the replicas). */
 const withMarker = (m: string) =>
   spawnSync('pgrep', ['-f', '--', m], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
@@ -89,6 +88,12 @@ describe('zerodrop rehearse: runs', () => {
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stdout, /requests FAILED/);
     assert.match(r.stdout, /failures by kind:/);
+    // Why, and what to change, with the rules that catch it.
+    assert.match(r.stdout, /why, on the termination timeline:\n +prestop +\d+ +\d+ requests? on old-/);
+    assert.match(
+      r.stdout,
+      /rules: prestop-missing, prestop-shorter-than-propagation, .*https:\/\/\S+prestop-missing\.md/,
+    );
     const result = JSON.parse(readFileSync(json, 'utf8')) as { requests: { total: number; failed: number } };
     assert.ok(result.requests.total > 100);
     assert.ok(result.requests.failed > 0);
@@ -123,6 +128,10 @@ spec:
     );
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /ZERO DROPPED/);
+    // The manifest it used, linted; and progress lines in a log, not only on a terminal.
+    assert.match(r.stdout, /zerodrop lint deploy\.yaml: \d+ finding\(s\)/);
+    assert.match(r.stdout, /replicas ran in a .*process group per replica/);
+    assert.match(r.stderr, /^zerodrop rehearse: (starting|warmup) +\d+\.\ds +pods /m);
     const result = JSON.parse(readFileSync(json, 'utf8')) as {
       settings: {
         replicas: number;
@@ -161,18 +170,63 @@ spec:
     assert.match(r.stderr, /waiting for the database/);
   });
 
-  test('a command that does not exist: exit 2', () => {
+  test('a command that does not exist: one line, exit 2, nothing started', () => {
     const r = zerodrop(['rehearse', ...FAST, '--', 'zerodrop-no-such-app'], { cwd: dir });
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /command not found: zerodrop-no-such-app/);
+    assert.equal(r.stdout, '');
+    assert.equal(
+      r.stderr,
+      'zerodrop rehearse: command not found: zerodrop-no-such-app (check the command after --, and PATH)\n',
+    );
+  });
+
+  test('an app that exits at start: stopped in seconds, the cause and its output on stderr, exit 2', () => {
+    const json = join(dir, 'crash', 'result.json');
+    const r = zerodrop(['rehearse', ...FAST, '--json', json, '--', process.execPath, fixture('crashes')], { cwd: dir });
+    assert.equal(r.code, 2);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /COULD NOT RUN: replica old-\d exited \(code 1\) before it became ready/);
+    assert.match(r.stderr, /\| fatal: DATABASE_URL is not set/);
+    const result = JSON.parse(readFileSync(json, 'utf8')) as { outcome: { diagnosis: { code: string } } };
+    assert.equal(result.outcome.diagnosis.code, 'exited', 'the folder of --json was made, the cause is in it');
+  });
+
+  test('--json into a folder that cannot be made: exit 2 before anything runs', () => {
+    writeFileSync(join(dir, 'a-file'), 'x');
+    const started = Date.now();
+    const r = zerodrop(
+      ['rehearse', ...FAST, '--json', join(dir, 'a-file', 'r.json'), '--', process.execPath, fixture('naive')],
+      { cwd: dir },
+    );
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--json .*a-file\/r\.json: cannot write there \(a file is in the way of the folder\)/);
+    assert.ok(Date.now() - started < 20_000, 'no rehearsal ran');
+    const folder = zerodrop(['rehearse', '--html', dir, '--', process.execPath, fixture('naive')], { cwd: dir });
+    assert.match(folder.stderr, /it is a folder; name a file/);
+  });
+
+  test('zero dropped, but the pods exit 1 after draining: a warning, exit 1; --allow-unclean-exit: exit 0', () => {
+    const args = [...FAST, '--prestop-sleep', '3', '--ready-path', '/health/ready', '--env', 'EXIT_CODE=1'];
+    const r = zerodrop(['rehearse', ...args, '--', process.execPath, fixture('draining')], { cwd: dir });
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /ZERO DROPPED of [\d,]+ requests, BUT 2 pod\(s\) did not exit cleanly/);
+    assert.match(r.stdout, /old-1 exited with code 1 after the stop signal/);
+    const allowed = zerodrop(
+      ['rehearse', ...args, '--allow-unclean-exit', '--', process.execPath, fixture('draining')],
+      {
+        cwd: dir,
+      },
+    );
+    assert.equal(allowed.code, 0, allowed.stdout + allowed.stderr);
+    assert.match(allowed.stdout, /accepted with --allow-unclean-exit/);
   });
 });
 
 describe('zerodrop rehearse: interrupted', () => {
-  function start(m: string) {
+  function start(m: string, app = 'naive') {
     const child = spawn(
       process.execPath,
-      [bin, 'rehearse', ...FAST, '--prestop-sleep', '20', '--', process.execPath, fixture('naive'), m],
+      [bin, 'rehearse', ...FAST, '--prestop-sleep', '20', '--', process.execPath, fixture(app), m],
       {
         cwd: dir,
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -197,14 +251,23 @@ describe('zerodrop rehearse: interrupted', () => {
     await new Promise((r) => setTimeout(r, 1500));
     run.child.kill('SIGINT');
     assert.equal(await run.exited, 130, run.stdout());
-    assert.match(run.stdout(), /interrupted: partial/);
+    assert.match(run.stdout(), /INTERRUPTED after [\d,]+ requests \(partial\)/);
     assert.deepEqual(await waitGone(m), []);
   });
 
-  test('kill -9 of the CLI: no replica survives', async () => {
+  test('kill -9 of the CLI: no replica survives, nor what it started in a session of its own', async () => {
     const m = marker();
-    const run = start(m);
+    const run = start(m, 'escapes');
     await replicasRunning(m);
+    // Each replica has left a `sh -c 'sleep 300; : <marker>'` in a session of its own. (Counted twice in a row: the
+    // shell forks to run sleep, and for an instant its child still bears the same command line.)
+    const grandchild = `^sh -c sleep 300; : ${m}`;
+    let seen = 0;
+    for (let i = 0; i < 300 && seen < 2; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      seen = withMarker(grandchild).length >= 2 ? seen + 1 : 0;
+    }
+    assert.equal(withMarker(grandchild).length, 2, `the grandchildren run: ${run.stdout()}`);
     run.child.kill('SIGKILL');
     await run.exited;
     assert.deepEqual(await waitGone(m), [], 'every process of the replica command is gone');

@@ -5,8 +5,9 @@
  * `kill -9` of the agent), then every recorded process group that is still ours.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { removeCgroupTree } from '@zerodrop/rehearse';
 import type { ProcessRecord } from './layout.js';
 
 /** The mount point of the cgroup v2 hierarchy, when there is one. */
@@ -64,16 +65,9 @@ export async function killCgroup(path: string): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  // Exiting tasks keep the cgroup busy for a moment after cgroup.procs is empty.
-  while (Date.now() < deadline + 2000) {
-    try {
-      rmdirSync(path);
-      return;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
+  // Exiting tasks keep the cgroup busy for a moment after cgroup.procs is empty; the node agent's containers have
+  // cgroups of their own below it, removed first.
+  removeCgroupTree(path, 2000);
 }
 
 export function tryKill(pid: number, signal: NodeJS.Signals | 0): boolean {

@@ -3,6 +3,7 @@ export * from './dockerfile.js';
 export * from './field-types.js';
 export * from './image.js';
 export * from './intstr.js';
+export * from './links.js';
 export * from './manifest.js';
 export * from './pod-owners.js';
 export * from './pod-spec.js';

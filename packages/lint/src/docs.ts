@@ -20,7 +20,7 @@ export function renderRulesReadme(rules: readonly Rule[] = RULES): string {
     '',
     '<!-- Generated from packages/lint/src/rules/*.ts by `npm run docs:rules -w packages/lint`; do not edit. -->',
     '',
-    'Each rule protects one of the zero-drop conditions of the termination timeline (DESIGN.md). Severities are the',
+    'Each rule protects one of the zero-drop conditions of [the termination timeline](../../README.md#the-problem-in-one-timeline). Severities are the',
     'defaults; change them, or turn a rule off, under `rules:` in `.zerodrop.yaml`, or per object with the annotation',
     '`zerodrop.dev/ignore: "rule-a,rule-b"`. Fixable rules are applied by `zerodrop fix`.',
     '',

@@ -14,6 +14,7 @@ import { Worker } from 'node:worker_threads';
 import { getProfile } from '@zerodrop/core';
 import { L4Proxy } from '../src/consumers/l4.js';
 import { L7Proxy } from '../src/consumers/l7.js';
+import { Containment } from '../src/containment.js';
 import type { Endpoint, EndpointView } from '../src/endpoints.js';
 import { ReplicaProcess } from '../src/process.js';
 import { rehearse } from '../src/rehearsal.js';
@@ -51,7 +52,12 @@ class FixedView extends EventEmitter implements EndpointView {
 }
 
 const appPort = 20000 + Math.floor(Math.random() * 10000);
-const app = new ReplicaProcess([process.execPath, fixture('naive')], { PORT: String(appPort) });
+const containment = new Containment();
+const app = new ReplicaProcess(
+  [process.execPath, fixture('naive')],
+  { PORT: String(appPort) },
+  { containment, name: 'app' },
+);
 await app.started;
 await waitListening(appPort);
 const view = new FixedView([{ pod: 'app', port: appPort, ready: true, serving: true, terminating: false }]);
@@ -77,6 +83,7 @@ for (const rate of [1000, 5000, 7000]) {
 }
 await Promise.all([l4.close(), l7.close()]);
 app.kill();
+containment.dispose();
 
 // A 4-replica rollout, preStop 10 s, grace 40 s, at --speed 4, behind kube-proxy.
 const settings = defaultSettings([process.execPath, fixture('draining')], getProfile('kube-proxy'), {

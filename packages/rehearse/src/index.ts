@@ -1,7 +1,11 @@
+export * from './attribution.js';
+export { removeCgroupTree } from './cgroup.js';
 export { ExternalLoadBalancer } from './consumers/external-lb.js';
 export { type ConnectionRecord, L4Proxy } from './consumers/l4.js';
 export { L7Proxy, POD_HEADER } from './consumers/l7.js';
+export * from './containment.js';
 export * from './controller.js';
+export * from './diagnosis.js';
 export * from './endpoints.js';
 export * from './kubelet.js';
 export * from './load.js';
@@ -14,3 +18,4 @@ export { renderHtmlReport } from './report/html.js';
 export * from './result.js';
 export * from './settings.js';
 export * from './summary.js';
+export * from './verdict.js';

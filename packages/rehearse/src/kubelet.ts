@@ -2,9 +2,10 @@ import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import { type ResolvedProbe, sigkillAtSeconds } from '@zerodrop/core';
+import type { Containment } from './containment.js';
 import type { PodView, Revision } from './controller.js';
 import { type ProbeKind, type ProbeResult, type ProbeTarget, ProbeWorker } from './probe.js';
-import { type ProcessExit, ReplicaProcess, SpawnError } from './process.js';
+import { type OutputTail, type ProcessExit, ReplicaProcess, SpawnError } from './process.js';
 import type { PodEvent, PodState } from './result.js';
 import { type PodSettings, type PreStopHook, scaledMs } from './settings.js';
 
@@ -20,8 +21,14 @@ export interface PodOptions {
   clock: () => number;
   /** Readiness gates (e.g. the external load balancer's health): Ready needs every gate true. */
   gate?: () => boolean;
+  /** Where the containers run (cgroup, PID namespace, output files). */
+  containment: Containment;
+  /** Every line the app prints (read from its output files, off the hot path). */
   onOutput?: (line: string) => void;
 }
+
+/** Probe-initiated restarts of one pod after which the rehearsal calls it a crash loop. */
+export const CRASH_LOOP_RESTARTS = 3;
 
 /** CrashLoopBackOff: the first restart is immediate, then 10 s doubling up to 300 s. */
 export function restartBackoffSeconds(restarts: number): number {
@@ -32,8 +39,9 @@ export function restartBackoffSeconds(restarts: number): number {
 /**
  * One pod as its kubelet runs it: the container process, startup/readiness/liveness probes, restarts, and the
  * termination sequence of killContainer (preStop cut at the grace period, stop signal, SIGKILL).
- * Emits 'change' whenever what the controllers or endpoints see changes, and 'fatal' (SpawnError) when the
- * command cannot start at all.
+ * Emits 'change' whenever what the controllers or endpoints see changes, 'fatal' (SpawnError) when the command
+ * cannot start at all, 'crashed' (ProcessExit) when the container exits although nobody asked it to, and
+ * 'crash-loop' (reason) when probes have restarted it CRASH_LOOP_RESTARTS times.
  */
 export class Pod extends EventEmitter {
   readonly name: string;
@@ -53,6 +61,10 @@ export class Pod extends EventEmitter {
   killedAtMs: number | undefined;
   pid: number | undefined;
   lastExit: ProcessExit | undefined;
+  /** When the current container started (rehearsal clock, ms). */
+  containerStartedMs: number | undefined;
+  /** Restarts the liveness or startup probe caused. */
+  probeRestarts = 0;
   private process: ReplicaProcess | undefined;
   private workers: ProbeWorker[] = [];
   private restartTimer: NodeJS.Timeout | undefined;
@@ -101,8 +113,13 @@ export class Pod extends EventEmitter {
   }
 
   /** The last lines the current (or last) container printed. */
-  get output(): string[] {
-    return this.process?.output ?? [];
+  output(lines = 10): OutputTail {
+    return this.process?.output(lines) ?? { stderr: [], stdout: [] };
+  }
+
+  /** The processes of the running container, as this machine sees them. */
+  pids(): Promise<number[]> {
+    return this.process?.pids() ?? Promise.resolve([]);
   }
 
   start(): void {
@@ -114,7 +131,11 @@ export class Pod extends EventEmitter {
     const proc = new ReplicaProcess(
       this.options.command,
       { ...this.options.env, PORT: String(this.port) },
-      this.options.onOutput,
+      {
+        containment: this.options.containment,
+        name: `${this.name}.${generation}`,
+        ...(this.options.onOutput ? { onOutput: this.options.onOutput } : {}),
+      },
     );
     this.process = proc;
     try {
@@ -129,6 +150,7 @@ export class Pod extends EventEmitter {
       return;
     }
     this.running = true;
+    this.containerStartedMs = this.options.clock();
     this.record('started', this.restarts > 0 ? `pid ${this.pid}, restart ${this.restarts}` : `pid ${this.pid}`);
     proc.once('exit', (exit: ProcessExit) => this.onContainerExit(generation, exit));
     this.startProbes(generation);
@@ -227,7 +249,8 @@ export class Pod extends EventEmitter {
     this.refreshReady();
     if (this.terminating) return;
     if (this.stopping) return; // a liveness/startup restart is under way
-    // restartPolicy Always, with CrashLoopBackOff.
+    // Nobody asked it to stop: a crash. The kubelet restarts it (restartPolicy Always, with CrashLoopBackOff).
+    this.emit('crashed', exit);
     this.scheduleRestart();
     this.changed();
   }
@@ -244,6 +267,8 @@ export class Pod extends EventEmitter {
   private async restartContainer(generation: number, reason: string): Promise<void> {
     if (this.stopping || generation !== this.containerGeneration) return;
     this.record('not-ready', reason);
+    this.probeRestarts++;
+    if (this.probeRestarts >= CRASH_LOOP_RESTARTS) this.emit('crash-loop', reason);
     const grace = this.settings.gracePeriodSeconds;
     this.stopping = this.killContainer(grace);
     await this.stopping;
@@ -376,7 +401,8 @@ export class Pod extends EventEmitter {
     const proc = this.process;
     if (proc) {
       proc.kill();
-      if (proc.pid !== undefined) await proc.exited();
+      // Also when it had not reported its start yet: resolved once its watchdog, and so all of it, is gone.
+      await proc.exited();
     }
     this.markGone();
   }

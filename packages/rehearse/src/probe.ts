@@ -240,9 +240,12 @@ export interface ProbeWorkerOptions {
 }
 
 /**
- * Probes on a ticker: the first tick right away, then every periodSeconds (divided by --speed); ticks before
- * initialDelaySeconds are skipped. Timeouts are NOT divided by --speed (they bound the app's real response time)
- * but never exceed the scaled period.
+ * Probes on a ticker: the first tick right away, then every periodSeconds (divided by --speed). Three durations are
+ * NOT divided by --speed, because the app runs at its real speed: initialDelaySeconds and a startup probe's
+ * allowance (failureThreshold × periodSeconds), which wait for the app's real start, and timeoutSeconds, which bounds
+ * its real response time (a probe that takes longer than the scaled period delays the next tick, as the kubelet's
+ * ticker does). Without that, --speed 10 would turn a 30 s initial delay into 3 s and kill an app that Kubernetes
+ * lets start.
  */
 export class ProbeWorker {
   private stopped = false;
@@ -256,7 +259,7 @@ export class ProbeWorker {
   constructor(private readonly options: ProbeWorkerOptions) {
     this.threshold = new ProbeThreshold(options.probe, options.initial);
     this.periodMs = scaledMs(options.probe.periodSeconds, options.speed);
-    this.timeoutMs = Math.max(50, Math.min(options.probe.timeoutSeconds * 1000, this.periodMs));
+    this.timeoutMs = Math.max(50, options.probe.timeoutSeconds * 1000);
     this.handler = options.probe.handler ?? { type: 'tcpSocket', port: options.target.port };
   }
 
@@ -276,11 +279,15 @@ export class ProbeWorker {
   private async tick(): Promise<void> {
     if (this.stopped) return;
     const began = performance.now();
-    if (began - this.startedAt >= scaledMs(this.options.probe.initialDelaySeconds, this.options.speed)) {
+    const { probe } = this.options;
+    if (began - this.startedAt >= probe.initialDelaySeconds * 1000) {
       const ok = await runHandler(this.handler, this.options.target, this.timeoutMs);
       if (this.stopped) return;
       const raw: ProbeResult = ok ? 'success' : 'failure';
-      if (this.threshold.observe(raw)) this.options.onChange(raw);
+      // A startup probe gives up only once the app has had its whole allowance, in real time.
+      const allowanceMs = (probe.initialDelaySeconds + probe.failureThreshold * probe.periodSeconds) * 1000;
+      const tooEarly = this.options.kind === 'startup' && raw === 'failure' && began - this.startedAt < allowanceMs;
+      if (!tooEarly && this.threshold.observe(raw)) this.options.onChange(raw);
     }
     if (this.stopped) return;
     const wait = Math.max(0, this.periodMs - (performance.now() - began));

@@ -1,3 +1,4 @@
+import type { FailedRequest } from './attribution.js';
 import type { ConnectionRecord } from './consumers/l4.js';
 import type { RequestRecord } from './load.js';
 import {
@@ -38,6 +39,8 @@ export function percentile(sorted: ArrayLike<number>, p: number): number {
 }
 
 const FAILURES_KEPT = 200;
+/** Failures kept for the attribution (a few dozen bytes each). */
+const FAILURES_ATTRIBUTED = 1_000_000;
 
 interface Stored {
   start: number;
@@ -52,6 +55,8 @@ export class Recorder {
   readonly byKind = Object.fromEntries(FAILURE_KINDS.map((k) => [k, 0])) as Record<FailureKind, number>;
   readonly byPod = new Map<string, { ok: number; failed: number }>();
   readonly failures: RequestFailure[] = [];
+  /** Every failure (up to a million), on the rehearsal's clock, for the attribution to the timeline. */
+  readonly timedFailures: FailedRequest[] = [];
   total = 0;
   failed = 0;
 
@@ -91,6 +96,14 @@ export class Recorder {
     }
     this.failed++;
     this.byKind[outcome]++;
+    if (this.timedFailures.length < FAILURES_ATTRIBUTED) {
+      this.timedFailures.push({
+        startMs: record.start - this.origin,
+        endMs: record.end - this.origin,
+        kind: outcome,
+        ...(pod ? { pod } : {}),
+      });
+    }
     if (this.failures.length < FAILURES_KEPT) {
       this.failures.push({
         atMs: Math.round(record.start - this.origin),

@@ -1,3 +1,6 @@
+import type { Attribution, RoutingChange } from './attribution.js';
+import type { Diagnosis } from './diagnosis.js';
+
 /**
  * The outcome of one rehearsal: what `--json` writes, what the summary and the HTML report render.
  * Times are milliseconds since the rehearsal started, in wall-clock time (not divided by --speed).
@@ -49,6 +52,8 @@ export interface PodRecord {
   exitCode?: number | null;
   signal?: string | null;
   requests: { ok: number; failed: number };
+  /** The last lines the pod printed, kept when it ended badly (crashed, non-zero exit, SIGKILL). */
+  output?: string[];
 }
 
 export interface RequestFailure {
@@ -81,7 +86,11 @@ export interface RehearsalResult {
     maxUnavailable: number;
     preStop: string;
     gracePeriodSeconds: number;
+    /** A pod that exits uncleanly is a warning that still passes (`--allow-unclean-exit`). */
+    allowUncleanExit?: boolean;
   };
+  /** How the replicas were contained on this machine (cgroup, PID namespace, process group). */
+  isolation?: string;
   requests: {
     total: number;
     ok: number;
@@ -102,11 +111,27 @@ export interface RehearsalResult {
   timeline: { bucketMs: number; buckets: TimelineBucket[] };
   /** The first failures in detail (capped), for the report. */
   failures: RequestFailure[];
+  /** Every failure placed on the timeline and grouped by cause, with what to change and the lint rules. */
+  attribution?: Pick<Attribution, 'groups'>;
+  /** What the traffic consumer in front of the load routed new requests to, over time. */
+  routing?: RoutingChange[];
+  /** The manifest the rehearsal used, linted: what `zerodrop lint` says about it. */
+  lint?: { file: string; findings: LintNote[] };
   /**
    * How the rehearsal ended: it ran to the end; it was interrupted (Ctrl-C) and the numbers are partial; or it
    * could not run (the app never became ready, the command was not found), with the reason.
    */
-  outcome?: { status: 'completed' | 'aborted' | 'error'; message?: string };
+  outcome?: { status: 'completed' | 'aborted' | 'error'; message?: string; diagnosis?: Diagnosis };
   /** What happened, in order: controller decisions, pod events, consumer changes (capped). */
   events?: { atMs: number; what: string }[];
+}
+
+/** One lint finding on the rehearsed manifest. */
+export interface LintNote {
+  rule: string;
+  severity: 'error' | 'warning' | 'info';
+  message: string;
+  line: number;
+  column: number;
+  url: string;
 }

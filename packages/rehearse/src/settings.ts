@@ -70,6 +70,8 @@ export interface RehearsalSettings {
   settleMs: number;
   /** Where the settings came from, for the result. */
   manifest?: string;
+  /** A pod that exits uncleanly (non-zero, a signal's default action, SIGKILL) is a warning, not a failure. */
+  allowUncleanExit?: boolean;
 }
 
 /** The readiness probe used when the pod template has none and no manifest says otherwise: TCP connect, 1 s. */

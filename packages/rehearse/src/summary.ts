@@ -1,4 +1,7 @@
+import { formatDiagnosis } from './diagnosis.js';
+import { formatCount } from './report/format.js';
 import { FAILURE_KINDS, type RehearsalResult } from './result.js';
+import { verdictOf } from './verdict.js';
 
 const KIND_MEANING: Record<(typeof FAILURE_KINDS)[number], string> = {
   http5xx: '5xx answer (from the app, or the proxy for it)',
@@ -10,20 +13,54 @@ const KIND_MEANING: Record<(typeof FAILURE_KINDS)[number], string> = {
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)}s`;
 
-/** The terminal summary of a rehearsal: verdict, failures by kind and phase, latency, rollout, per-pod timeline. */
+/** Where lint found a rule's problem in the rehearsed manifest: `deploy.yaml:21`, or nothing. */
+export function lintedAt(result: RehearsalResult, rule: string): string | undefined {
+  const finding = result.lint?.findings.find((f) => f.rule === rule);
+  return finding && result.lint ? `${result.lint.file}:${finding.line}` : undefined;
+}
+
+/** `zerodrop rehearse: COULD NOT RUN: <diagnosis>`, the short form for a rehearsal that never measured. */
+export function renderFailureToRun(result: RehearsalResult): string {
+  const diagnosis = result.outcome?.diagnosis;
+  const reason = diagnosis ? formatDiagnosis(diagnosis) : (result.outcome?.message ?? 'no reason was recorded');
+  return `zerodrop rehearse: COULD NOT RUN: ${reason}`;
+}
+
+/**
+ * The terminal summary of a rehearsal: verdict; why requests failed, on the timeline, with what to change and the
+ * lint rules; unclean exits; failures by kind and phase; latency; rollout; per-pod timeline; lint of the manifest.
+ */
 export function renderSummary(result: RehearsalResult): string {
   const { requests, settings, rollout } = result;
-  const lines: string[] = [];
-  const verdict =
-    result.outcome?.status === 'error'
-      ? 'COULD NOT RUN'
-      : requests.failed === 0
-        ? `ZERO DROPPED of ${requests.total} requests`
-        : `${requests.failed} of ${requests.total} requests FAILED (${((requests.failed / Math.max(1, requests.total)) * 100).toFixed(2)}%)`;
-  lines.push(`zerodrop rehearse: ${verdict}${result.outcome?.status === 'aborted' ? ' (interrupted: partial)' : ''}`);
+  const verdict = verdictOf(result);
+  if (verdict.status === 'error') return renderFailureToRun(result);
+  const lines: string[] = [`zerodrop rehearse: ${verdict.title}`];
   lines.push(
     `  ${settings.replicas} replica(s), maxSurge ${settings.maxSurge}, maxUnavailable ${settings.maxUnavailable}, preStop ${settings.preStop}, grace ${settings.gracePeriodSeconds}s, profile ${settings.profile}, ${settings.rate} req/s over ${settings.connections} connection(s), --speed ${settings.speed}`,
   );
+  if (verdict.status === 'no-measure') {
+    lines.push('  nothing was measured: the load never started, so this run says nothing about dropped requests');
+  }
+  const groups = result.attribution?.groups ?? [];
+  if (groups.length > 0) {
+    lines.push('  why, on the termination timeline:');
+    for (const group of groups) {
+      lines.push(`    ${group.cause.padEnd(9)} ${String(group.count).padStart(6)}  ${group.explanation}`);
+      lines.push(`                      fix: ${group.fix}`);
+      const rules = group.rules.map((r) => {
+        const at = lintedAt(result, r.id);
+        return at ? `${r.id} (lint flags it at ${at})` : r.id;
+      });
+      if (rules.length > 0) lines.push(`                      rules: ${rules.join(', ')}; ${group.rules[0]?.url}`);
+      if (group.docs) lines.push(`                      docs: ${group.docs.url}`);
+    }
+  }
+  if (verdict.unclean.length > 0) {
+    lines.push(
+      `  pods that did not exit cleanly (${settings.allowUncleanExit ? 'accepted with --allow-unclean-exit' : 'exit status 1; --allow-unclean-exit accepts them'}):`,
+    );
+    for (const u of verdict.unclean) lines.push(`    ${u.pod} ${u.how}`);
+  }
   if (requests.failed > 0) {
     lines.push('  failures by kind:');
     for (const kind of FAILURE_KINDS) {
@@ -51,6 +88,7 @@ export function renderSummary(result: RehearsalResult): string {
       `    ${pod.name.padEnd(7)} ${String(pod.requests.ok).padStart(6)} ok ${String(pod.requests.failed).padStart(4)} failed${exit}`,
     );
     lines.push(`            ${steps}`);
+    for (const line of pod.output ?? []) lines.push(`            | ${line}`);
   }
   if (result.failures.length > 0) {
     lines.push('  first failures:');
@@ -58,5 +96,17 @@ export function renderSummary(result: RehearsalResult): string {
       lines.push(`    ${seconds(f.atMs)} ${f.kind} ${f.pod ?? '-'} (${f.phase}) ${f.detail}`);
     }
   }
+  if (result.lint) {
+    const findings = result.lint.findings;
+    const errors = findings.filter((f) => f.severity === 'error').length;
+    lines.push(
+      findings.length === 0
+        ? `  zerodrop lint ${result.lint.file}: no problems`
+        : `  zerodrop lint ${result.lint.file}: ${formatCount(findings.length)} finding(s), ${errors} error(s):`,
+    );
+    for (const f of findings)
+      lines.push(`    ${`${f.line}:${f.column}`.padEnd(7)} ${f.severity.padEnd(7)} ${f.rule}  ${f.message}`);
+  }
+  if (result.isolation) lines.push(`  replicas ran in ${result.isolation}`);
   return lines.join('\n');
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { resolveProbe } from '@zerodrop/core';
+import { Containment } from '../src/containment.js';
 import { Pod, restartBackoffSeconds } from '../src/kubelet.js';
 import type { PodState } from '../src/result.js';
 import type { PodSettings } from '../src/settings.js';
@@ -9,8 +10,10 @@ import { waitFor } from './support/procs.js';
 
 const fixture = (name: string) => [process.execPath, fileURLToPath(new URL(`./fixtures/${name}.js`, import.meta.url))];
 const pods: Pod[] = [];
+const containment = new Containment();
 after(async () => {
   await Promise.all(pods.map((p) => p.abort()));
+  containment.dispose();
 });
 
 const origin = performance.now();
@@ -27,6 +30,7 @@ function pod(app: string, settings: Partial<PodSettings>, speed = 10): Pod {
     settings: { gracePeriodSeconds: 30, stopSignal: 'SIGTERM', readiness: ready, ...settings },
     speed,
     clock: () => performance.now() - origin,
+    containment,
   });
   pods.push(p);
   p.start();
@@ -95,7 +99,7 @@ describe('kubelet', () => {
     await waitFor(() => p.restarts >= 2);
     assert.equal(p.ready, false);
     assert.ok(p.events.some((e) => e.state === 'exited' && e.detail === 'code 1'));
-    assert.match(p.output.join('\n'), /DATABASE_URL/);
+    assert.match(p.output().stderr.join('\n'), /DATABASE_URL/);
   });
 
   test('a failing liveness probe restarts the container; a failing readiness probe does not', async () => {

@@ -8,6 +8,15 @@ import { execCheck, grpcCheck, httpCheck, ProbeThreshold, ProbeWorker, runHandle
 
 let server: http.Server;
 let port: number;
+
+/** A port that was free a moment ago: nothing listens on it. */
+async function freePortWithNothing(): Promise<number> {
+  const closed = http.createServer();
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+  const free = (closed.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => closed.close(() => resolve()));
+  return free;
+}
 let status = 200;
 const userAgents: string[] = [];
 
@@ -38,11 +47,7 @@ describe('handlers', () => {
 
   test('tcpSocket: success when something accepts', async () => {
     assert.equal(await tcpCheck(port, 1000), true);
-    const closed = http.createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const free = (closed.address() as net.AddressInfo).port;
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
-    assert.equal(await tcpCheck(free, 1000), false);
+    assert.equal(await tcpCheck(await freePortWithNothing(), 1000), false);
   });
 
   test('exec: exit code 0 succeeds, anything else, a missing command or a timeout fails; $PORT is set', async () => {
@@ -106,21 +111,40 @@ describe('ProbeWorker', () => {
     assert.deepEqual(changes, ['success', 'failure']);
   });
 
-  test('ticks before initialDelaySeconds are skipped', async () => {
+  test('ticks before initialDelaySeconds are skipped; the delay is real time, whatever --speed', async () => {
     const changes: number[] = [];
     const started = performance.now();
     const worker = new ProbeWorker({
       kind: 'readiness',
-      probe: resolveProbe({ tcpSocket: {}, initialDelaySeconds: 2, periodSeconds: 1 }),
+      probe: resolveProbe({ tcpSocket: {}, initialDelaySeconds: 0.3, periodSeconds: 1 }),
       target: { port, env: {} },
-      speed: 10, // initial delay 200 ms, period 100 ms
+      speed: 10, // initial delay still 300 ms (the app starts at its real speed), period 100 ms
       initial: 'failure',
       onChange: () => changes.push(performance.now() - started),
     });
     worker.start();
     for (let i = 0; i < 200 && changes.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
     worker.stop();
-    assert.ok((changes[0] ?? 0) >= 190, `first success after the initial delay (${changes[0]} ms)`);
+    assert.ok((changes[0] ?? 0) >= 290, `first success after the initial delay (${changes[0]} ms)`);
+  });
+
+  test('a startup probe fails only after its whole allowance in real time, however fast its ticks', async () => {
+    const changes: number[] = [];
+    const started = performance.now();
+    const closed = await freePortWithNothing();
+    const worker = new ProbeWorker({
+      kind: 'startup',
+      // 2 failures × 1 s: 2 s of allowance; at --speed 10 the ticks come every 100 ms.
+      probe: resolveProbe({ tcpSocket: {}, periodSeconds: 1, failureThreshold: 2 }),
+      target: { port: closed, env: {} },
+      speed: 10,
+      initial: 'unknown',
+      onChange: () => changes.push(performance.now() - started),
+    });
+    worker.start();
+    for (let i = 0; i < 500 && changes.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    worker.stop();
+    assert.ok((changes[0] ?? 0) >= 1990, `failed after the allowance, not after 2 ticks (${changes[0]} ms)`);
   });
 });
 

@@ -1,12 +1,22 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import { describe, test } from 'node:test';
 import { rehearse } from '../src/rehearsal.js';
-import { processesWith } from './support/procs.js';
+import { processesWith, waitGone } from './support/procs.js';
 import { testSettings } from './support/settings.js';
 
 /** The rehearsal must leave none of the processes of its command behind. */
 function noReplicaLeft(command: string[]): void {
-  assert.deepEqual(processesWith(command.at(-1) ?? ''), [], 'no replica process survives the rehearsal');
+  const left = processesWith(command.at(-1) ?? '');
+  const what = left.map((pid) => {
+    try {
+      return `${pid}: ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ')} ${readFileSync(`/proc/${pid}/stat`, 'utf8')}`;
+    } catch {
+      return `${pid}: gone`;
+    }
+  });
+  assert.deepEqual(what, [], 'no replica process survives the rehearsal');
 }
 
 describe('rehearsal behind kube-proxy (L4)', () => {
@@ -29,6 +39,17 @@ describe('rehearsal behind kube-proxy (L4)', () => {
       result.failures.every((f) => f.pod === undefined || f.pod.startsWith('old')),
       'old pods failed them',
     );
+    // Attributed to the timeline: the pods stopped before kube-proxy stopped sending them requests.
+    const causes = result.attribution?.groups.map((g) => g.cause) ?? [];
+    assert.ok(causes.includes('prestop'), JSON.stringify(result.attribution));
+    assert.ok(
+      causes.every((c) => c === 'prestop' || c === 'no-drain'),
+      causes.join(),
+    );
+    assert.equal(
+      result.attribution?.groups.reduce((a, g) => a + g.count, 0),
+      result.requests.failed,
+    );
     noReplicaLeft(settings.command);
   });
 
@@ -39,6 +60,7 @@ describe('rehearsal behind kube-proxy (L4)', () => {
     assert.equal(result.outcome?.status, 'completed');
     assert.equal(result.requests.failed, 0, JSON.stringify(result.failures.slice(0, 3)));
     assert.ok(result.requests.total > 150);
+    assert.deepEqual(result.attribution?.groups, []);
     for (const pod of result.pods.filter((p) => p.revision === 'old')) {
       assert.equal(pod.exitCode, 0, `${pod.name} exited on its own`);
       const states = pod.events.map((e) => e.state);
@@ -62,6 +84,12 @@ describe('rehearsal behind kube-proxy (L4)', () => {
       assert.ok(pod.events.some((e) => e.state === 'killed'));
     }
     assert.ok(result.requests.failed > 0);
+    const sigkill = result.attribution?.groups.find((g) => g.cause === 'sigkill');
+    assert.ok(sigkill && sigkill.count > 0, JSON.stringify(result.attribution));
+    assert.deepEqual(
+      sigkill.rules.map((r) => r.id),
+      ['grace-period-too-short', 'signals-not-forwarded'],
+    );
     noReplicaLeft(settings.command);
   });
 
@@ -78,12 +106,14 @@ describe('rehearsal behind kube-proxy (L4)', () => {
     noReplicaLeft(settings.command);
   });
 
-  test('an app that crashes on start: the rehearsal gives up once every pod crash-loops', async () => {
-    const settings = testSettings('crashes', 'kube-proxy', { speed: 20 });
+  test('an app that crashes on start: stopped at the first exit, with the app’s last output', async () => {
+    const settings = testSettings('crashes');
     const result = await rehearse(settings);
     assert.equal(result.outcome?.status, 'error');
-    assert.match(result.outcome?.message ?? '', /keeps exiting/);
-    assert.match(result.outcome?.message ?? '', /DATABASE_URL is not set/);
+    assert.equal(result.outcome?.diagnosis?.code, 'exited');
+    assert.match(result.outcome?.message ?? '', /^replica old-\d exited \(code 1\) before it became ready/);
+    assert.deepEqual(result.outcome?.diagnosis?.output, ['fatal: DATABASE_URL is not set']);
+    assert.ok(result.durationMs < 30_000, `diagnosed in ${result.durationMs} ms, not at a deadline`);
     noReplicaLeft(settings.command);
   });
 
@@ -109,5 +139,87 @@ describe('rehearsal behind kube-proxy (L4)', () => {
     assert.equal(result.outcome?.status, 'aborted');
     assert.equal(result.rollout.completed, false);
     noReplicaLeft(settings.command);
+  });
+});
+
+/** A port nothing listens on right now, for an app that insists on its own port. */
+async function freePort(): Promise<number> {
+  const server = net.createServer().listen(0);
+  await new Promise((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('a broken app is diagnosed in seconds', () => {
+  test('a fixed port: EADDRINUSE on the second replica, or the first listening elsewhere than $PORT', async () => {
+    const settings = testSettings('fixed-port');
+    settings.replicas = 3;
+    settings.env = { FIXED_PORT: String(await freePort()) };
+    const result = await rehearse(settings);
+    assert.equal(result.outcome?.status, 'error');
+    const diagnosis = result.outcome?.diagnosis;
+    assert.ok(diagnosis?.code === 'exited' || diagnosis?.code === 'wrong-port', JSON.stringify(diagnosis));
+    assert.match(diagnosis?.message ?? '', /fixed port.*make it listen on process\.env\.PORT/);
+    if (diagnosis?.code === 'exited')
+      assert.match(diagnosis.message, new RegExp(`EADDRINUSE :${settings.env.FIXED_PORT}`));
+    assert.ok(result.durationMs < 30_000, `diagnosed in ${result.durationMs} ms`);
+    noReplicaLeft(settings.command);
+  });
+
+  test('one replica listening on another port than $PORT: named with the port it took', async () => {
+    const settings = testSettings('fixed-port');
+    settings.replicas = 1;
+    const fixed = await freePort();
+    settings.env = { FIXED_PORT: String(fixed) };
+    const result = await rehearse(settings);
+    assert.equal(result.outcome?.diagnosis?.code, 'wrong-port');
+    assert.match(result.outcome?.message ?? '', new RegExp(`replica old-1 listens on :${fixed}, not on \\$PORT`));
+    noReplicaLeft(settings.command);
+  });
+
+  test('an app that listens on nothing and waits: diagnosed after about ten seconds, its output quoted', async () => {
+    const settings = testSettings('idle');
+    settings.replicas = 1;
+    const result = await rehearse(settings);
+    assert.equal(result.outcome?.diagnosis?.code, 'not-listening');
+    assert.match(result.outcome?.message ?? '', /replica old-1 has listened on no TCP port for \d+ s and is idle/);
+    assert.deepEqual(result.outcome?.diagnosis?.output, ['connecting to the message queue...']);
+    assert.ok(result.durationMs < 60_000, `diagnosed in ${result.durationMs} ms`);
+    noReplicaLeft(settings.command);
+  });
+
+  test('a replica whose watchdog is killed: stopped and reported, never left answering on its port', async () => {
+    const settings = testSettings('draining');
+    const marker = settings.command.at(-1) as string;
+    let killed = false;
+    const result = await rehearse(settings, {
+      onEvent: (_at, what) => {
+        if (killed || what !== 'phase: warmup') return;
+        killed = true;
+        // The watchdog is the node process whose command line runs watchdog.js with the replica's command.
+        const watchdog = processesWith(marker).find((pid) => {
+          try {
+            return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[1]?.endsWith('watchdog.js');
+          } catch {
+            return false;
+          }
+        });
+        assert.ok(watchdog, 'found a watchdog');
+        process.kill(watchdog, 'SIGKILL');
+      },
+    });
+    assert.equal(result.outcome?.status, 'error');
+    assert.equal(result.outcome?.diagnosis?.code, 'exited');
+    assert.match(result.outcome?.message ?? '', /exited \(signal SIGKILL\) while serving/);
+    noReplicaLeft(settings.command);
+  });
+
+  test('an app that leaves a setsid grandchild behind: nothing survives the rehearsal', async () => {
+    const settings = testSettings('escapes');
+    const marker = settings.command.at(-1) as string;
+    const result = await rehearse(settings);
+    assert.equal(result.outcome?.status, 'completed', result.outcome?.message);
+    assert.deepEqual(await waitGone(marker), [], 'no grandchild is left');
   });
 });

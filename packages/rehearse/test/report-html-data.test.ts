@@ -119,6 +119,80 @@ describe('renderHtmlReport', () => {
     assert.match(html, /the app never became ready: &lt;old-1&gt; exited 1/);
   });
 
+  test('a rehearsal stopped by a diagnosis shows the cause and the app’s output in full view', () => {
+    const result = emptyResult();
+    result.outcome = {
+      status: 'error',
+      message: 'replica old-2 exited (code 1) before it became ready: EADDRINUSE :3000 — ...',
+      diagnosis: {
+        code: 'exited',
+        pod: 'old-2',
+        message: 'replica old-2 exited (code 1) before it became ready: EADDRINUSE :3000 — make it listen on <PORT>',
+        output: ['Error: listen EADDRINUSE: address already in use :::3000'],
+      },
+    };
+    const html = renderHtmlReport(result);
+    const cause = html.slice(html.indexOf('id="diagnosis"'));
+    assert.ok(html.indexOf('id="diagnosis"') < html.indexOf('id="timeline"'), 'above the chart, not in a list');
+    assert.match(cause, /make it listen on &lt;PORT&gt;/);
+    assert.match(cause, /<pre class="output">Error: listen EADDRINUSE: address already in use :::3000<\/pre>/);
+  });
+
+  test('failures attributed to the timeline: the cause, the fix, and the rule pages (marked where lint found them)', () => {
+    const result = rolloutWithFailures();
+    result.attribution = {
+      groups: [
+        {
+          cause: 'prestop',
+          count: 15,
+          byKind: { reset: 15 },
+          pods: ['old-1'],
+          firstMs: 1000,
+          lastMs: 1200,
+          explanation:
+            '15 requests on old-1: the pod stopped serving before kube-proxy stopped sending it new requests',
+          fix: 'add a preStop hook',
+          rules: [{ id: 'prestop-missing', url: 'https://example.test/prestop-missing.md' }],
+        },
+      ],
+    };
+    result.lint = {
+      file: 'k8s/deploy.yaml',
+      findings: [
+        {
+          rule: 'prestop-missing',
+          severity: 'error',
+          message: 'no preStop hook',
+          line: 21,
+          column: 11,
+          url: 'https://example.test/prestop-missing.md',
+        },
+      ],
+    };
+    const html = renderHtmlReport(result);
+    const why = html.slice(html.indexOf('id="why"'), html.indexOf('id="timeline"'));
+    assert.match(why, /<code>prestop<\/code> <span class="num bad-text">15<\/span> 15 requests on old-1/);
+    assert.match(why, /<strong>Fix:<\/strong> add a preStop hook/);
+    assert.match(
+      why,
+      /<a href="https:\/\/example\.test\/prestop-missing\.md"><code>prestop-missing<\/code><\/a> <span class="lint-hit">lint flags it at k8s\/deploy\.yaml:21<\/span>/,
+    );
+    assert.match(html, /id="lint".*<td><span class="num">21:11<\/span><\/td>/s);
+  });
+
+  test('zero dropped but a pod exited 1 after the stop signal: a warning, not a pass', () => {
+    const result = rolloutWithoutFailures();
+    const pod = result.pods.find((p) => p.events.some((e) => e.state === 'stop-signal'));
+    assert.ok(pod);
+    const exited = pod.events.find((e) => e.state === 'exited');
+    if (exited) exited.detail = 'code 1';
+    else pod.events.push({ atMs: result.durationMs - 10, state: 'exited', detail: 'code 1' });
+    const html = renderHtmlReport(result);
+    assert.match(html, /class="card verdict warn"/);
+    assert.match(html, /Zero dropped requests, but 1 pod did not exit cleanly/);
+    assert.match(html, /exited with code 1 after the stop signal/);
+  });
+
   test('an interrupted rehearsal says its numbers are partial', () => {
     const result = rolloutWithoutFailures();
     result.outcome = { status: 'aborted' };
@@ -190,6 +264,36 @@ describe('report helpers', () => {
       ],
     );
     assert.deepEqual(lane.end, { atMs: 1200, state: 'exited', detail: undefined });
+  });
+
+  test('a pod restarted after an exit: its lane goes on, with a mark at each exit', () => {
+    const lane = podLane(
+      {
+        name: 'p',
+        revision: 'old',
+        port: 1,
+        events: [
+          { atMs: 0, state: 'started' },
+          { atMs: 500, state: 'exited', detail: 'code 1' },
+          { atMs: 505, state: 'not-ready' },
+          { atMs: 900, state: 'started' },
+          { atMs: 1300, state: 'ready' },
+        ],
+        requests: { ok: 0, failed: 0 },
+      },
+      5000,
+    );
+    assert.deepEqual(
+      lane.segments.map((s) => [s.state, s.startMs, s.endMs]),
+      [
+        ['started', 0, 500],
+        ['exited', 500, 900],
+        ['started', 900, 1300],
+        ['ready', 1300, 5000],
+      ],
+    );
+    assert.deepEqual(lane.exits, [{ atMs: 500, state: 'exited', detail: 'code 1' }]);
+    assert.equal(lane.end, undefined);
   });
 
   test('a pod still running at the end stretches to the end of the run', () => {

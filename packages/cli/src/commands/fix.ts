@@ -9,41 +9,47 @@ import {
   writeFilesAtomically,
 } from '@zerodrop/lint';
 import type { Command } from '../main.js';
-import { parseArgs, readInputs, reportUserError, settingsFrom } from '../options.js';
+import { CONFIG_OPTION, PROFILE_OPTION, readInputs, reportUserError, settingsFrom } from '../options.js';
 import { Messages, writeAll } from '../output.js';
+import { type CommandSpec, parseArgs } from '../spec.js';
 
-const help = `Usage: zerodrop fix [paths...] [options]
-
-Applies the safe fixes of \`zerodrop lint\` in place: preStop hooks and grace periods from the timeline arithmetic,
+const spec: CommandSpec = {
+  name: 'fix',
+  summary: 'apply the safe fixes in place (comments and formatting kept)',
+  usage: '[paths...] [options]',
+  description: `Applies the safe fixes of \`zerodrop lint\` in place: preStop hooks and grace periods from the timeline arithmetic,
 maxUnavailable/maxSurge, PodDisruptionBudgets, load-balancer health-check paths. Only the edited values change:
 comments, anchors, key order and the rest of the formatting are kept. Running it twice changes nothing the second
 time. What would be written is parsed again first: a fix that would not parse strictly, or would change anything it
 does not mean to (a value shared through a YAML alias, a comment), is refused with the reason, and that file keeps
 its text. Files are replaced atomically, all or none; a file that does not parse is never written. From stdin (-),
-the fixed text goes to stdout.
-
-Options:
-  --dry-run       print a unified diff instead of writing
-  --config <file> config file (default: .zerodrop.yaml found from the current folder upward)
-  --profile <p>   load-balancer profile for every workload (see \`zerodrop lint --help\`)
-  --allow-empty   exit 0 when the paths hold no Kubernetes object and no Dockerfile
-
-Exit codes: 0 nothing left at error severity, 1 errors remain (not fixable automatically), 2 bad arguments,
-config or input, or a file that cannot be written (then no file is changed).
-
-Examples:
-  zerodrop fix k8s/ --dry-run
-  zerodrop fix deploy.yaml --profile gke-neg`;
+the fixed text goes to stdout.`,
+  operands: true,
+  groups: [
+    {
+      title: 'Options',
+      options: [
+        { name: 'dry-run', description: 'print a unified diff instead of writing' },
+        CONFIG_OPTION,
+        PROFILE_OPTION,
+        { name: 'allow-empty', description: 'exit 0 when the paths hold no Kubernetes object and no Dockerfile' },
+      ],
+    },
+  ],
+  exitCodes:
+    '0 nothing left at error severity, 1 errors remain (not fixable automatically), 2 bad arguments, config or input, or a file that cannot be written (then no file is changed).',
+  examples: ['zerodrop fix k8s/ --dry-run', 'zerodrop fix deploy.yaml --profile gke-neg'],
+};
 
 export const command: Command = {
-  help,
+  spec,
   async run(args) {
-    const { paths, flags } = parseArgs(args, ['config', 'profile'], ['dry-run', 'allow-empty']);
+    const { paths, flags } = parseArgs(args, spec);
     const dryRun = flags.has('dry-run');
     const messages = new Messages();
     try {
       const settings = settingsFrom(flags);
-      const { inputs, unreadable } = await readInputs(paths);
+      const { inputs, unreadable } = await readInputs('fix', paths);
       const outcome = fixInputs(inputs, settings);
       const problems = [...outcome.problems, ...unreadable];
       for (const p of problems) {

@@ -3,7 +3,6 @@ import {
   computeTimeline,
   type EffectiveRollout,
   effectiveRollout,
-  PROFILE_IDS,
   positionOf,
   profileOf,
   type RolloutDuration,
@@ -14,24 +13,22 @@ import {
   terminationOf,
 } from '@zerodrop/core';
 import { type LintSettings, parseInputs } from '@zerodrop/lint';
-import { UsageError } from '../errors.js';
 import type { Command } from '../main.js';
-import { parseArgs, readInputs, reportUserError, settingsFrom } from '../options.js';
+import { CONFIG_OPTION, formatOption, PROFILE_OPTION, readInputs, reportUserError, settingsFrom } from '../options.js';
+import { type CommandSpec, parseArgs } from '../spec.js';
 
-const help = `Usage: zerodrop plan [paths...] [options]
-
-For each workload: the termination timeline with numbers (when each traffic consumer stops sending, preStop, stop
+const spec: CommandSpec = {
+  name: 'plan',
+  summary: 'print the termination timeline and the preStop/grace each workload needs',
+  usage: '[paths...] [options]',
+  description: `For each workload: the termination timeline with numbers (when each traffic consumer stops sending, preStop, stop
 signal, drain, SIGKILL), the smallest safe preStop and terminationGracePeriodSeconds for its load-balancer profile
-and why, and how long a rolling update takes with those values.
-
-Options:
-  --format <f>    text (default) or json
-  --config <file> config file (default: .zerodrop.yaml found from the current folder upward)
-  --profile <p>   ${PROFILE_IDS.join(', ')} (default: inferred, else kube-proxy)
-
-Examples:
-  zerodrop plan k8s/deploy.yaml
-  zerodrop plan k8s/ --profile aws-alb --format json`;
+and why, and how long a rolling update takes with those values.`,
+  operands: true,
+  groups: [{ title: 'Options', options: [formatOption(['text', 'json']), CONFIG_OPTION, PROFILE_OPTION] }],
+  exitCodes: '0 planned, 2 bad arguments, config or unreadable input.',
+  examples: ['zerodrop plan k8s/deploy.yaml', 'zerodrop plan k8s/ --profile aws-alb --format json'],
+};
 
 interface ContainerPlan {
   name: string;
@@ -139,14 +136,13 @@ function renderText(plans: WorkloadPlan[]): string {
 }
 
 export const command: Command = {
-  help,
+  spec,
   async run(args) {
-    const { paths, flags } = parseArgs(args, ['format', 'config', 'profile'], []);
+    const { paths, flags } = parseArgs(args, spec);
     const format = (flags.get('format') as string | undefined) ?? 'text';
-    if (format !== 'text' && format !== 'json') throw new UsageError('--format must be text or json');
     try {
       const settings = settingsFrom(flags);
-      const { inputs, unreadable } = await readInputs(paths);
+      const { inputs, unreadable } = await readInputs('plan', paths);
       const parsed = parseInputs(inputs);
       const problems = [...parsed.problems, ...unreadable];
       for (const p of problems) console.error(`zerodrop plan: ${p.file}:${p.line}:${p.column}: ${p.message}`);

@@ -1,5 +1,15 @@
-import { writeFileSync } from 'node:fs';
-import { effectiveRollout, getProfile, isProfileId, PROFILE_IDS, type ProfileId, resolveProbe } from '@zerodrop/core';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { effectiveRollout, getProfile, type ProfileId, resolveProbe, ruleDocsUrl } from '@zerodrop/core';
+import {
+  defaultSettings as defaultLintSettings,
+  findConfig,
+  kindOf,
+  lint,
+  loadConfig,
+  readInput,
+  UserInputError,
+} from '@zerodrop/lint';
 import {
   defaultReadiness,
   defaultSettings,
@@ -10,120 +20,123 @@ import {
   type RehearsalSettings,
   readManifest,
   rehearse,
+  renderFailureToRun,
   renderHtmlReport,
   renderSummary,
+  resolveExecutable,
+  verdictOf,
 } from '@zerodrop/rehearse';
 import { UsageError } from '../errors.js';
 import type { Command } from '../main.js';
-import { type ParsedArgs, parseArgs } from '../options.js';
+import { PROFILE_OPTION } from '../options.js';
+import { CLEAR_LINE, exitWhenFlushed } from '../output.js';
+import { type CommandSpec, type OptionSpec, type ParsedArgs, parseArgs } from '../spec.js';
 
-const help = `Usage: zerodrop rehearse [options] -- <app command and args>
+const n = (name: string, value: string, description: string, extra: Partial<OptionSpec> = {}): OptionSpec => ({
+  name,
+  value,
+  description,
+  ...extra,
+});
 
-Runs a rolling update of your real app on this machine, under load, and counts every request that fails.
+const spec: CommandSpec = {
+  name: 'rehearse',
+  summary: 'run a rolling update of the real app locally, under load, and count every lost request',
+  usage: '[options] -- <app command and args>',
+  description: `Runs a rolling update of your real app on this machine, under load, and counts every request that fails.
 Each replica is one process of the command, told its port in $PORT (and the --speed factor in $ZERODROP_SPEED).
 Around them: the Deployment controller (maxSurge/maxUnavailable, minReadySeconds, progress deadline), a kubelet per
 pod (startup/readiness/liveness probes, preStop, stop signal, SIGKILL at the end of the grace period) and the
 traffic consumer of the profile (kube-proxy pins TCP connections; ingress-nginx routes each request; gke-neg and
-aws-alb health-check on their own), each learning endpoint changes after its own propagation delay.
+aws-alb health-check on their own), each learning endpoint changes after its own propagation delay.`,
+  passThrough: true,
+  groups: [
+    {
+      title: "Workload (from --manifest, else Kubernetes' defaults; a flag overrides the manifest)",
+      options: [
+        n('manifest', '<file>', 'a YAML file with the Deployment (and its Services, HealthCheckPolicy, ...)'),
+        n('workload', '<name>', 'which Deployment, when the file has several'),
+        n('replicas', '<n>', 'replicas', { default: '2 without a manifest' }),
+        n('max-surge', '<n|%>', 'strategy.rollingUpdate.maxSurge', { default: '25%' }),
+        n('max-unavailable', '<n|%>', 'strategy.rollingUpdate.maxUnavailable', { default: '25%' }),
+        n('min-ready', '<s>', 'minReadySeconds', { default: '0' }),
+        n('progress-deadline', '<s>', 'progressDeadlineSeconds', { default: '600' }),
+        n('prestop-sleep', '<s>', 'a preStop sleep of this many seconds (0: none)'),
+        n('prestop-path', '<path>', "a preStop httpGet on the app's port"),
+        n('grace', '<s>', 'terminationGracePeriodSeconds', { default: '30' }),
+        n(
+          'ready-path',
+          '<path>',
+          'readiness probe: httpGet on this path, period 1s; without a manifest and without this flag the readiness probe is a TCP connect to $PORT every 1s',
+        ),
+        { ...PROFILE_OPTION, description: 'load-balancer profile', default: 'from the manifest, else kube-proxy' },
+        n(
+          'propagation',
+          '<m>',
+          "consumers' endpoint delays: random (between the profile's typical and worst value, drawn per change), typical, worst, or a number of seconds",
+          { default: 'random' },
+        ),
+        {
+          name: 'no-readiness-gate',
+          description: "gke-neg/aws-alb/aws-nlb: pods are Ready without passing the load balancer's health check",
+        },
+      ],
+    },
+    {
+      title: 'Load',
+      options: [
+        n('rate', '<req/s>', 'open-loop arrival rate', { default: '200' }),
+        n('connections', '<n>', 'keep-alive client connections', { default: '16' }),
+        n('path', '<path>', 'path of ordinary requests', { default: '/' }),
+        n('slow-path', '<path>', 'mix in slow requests (e.g. /slow?ms=200), --slow-share of them'),
+        n('slow-share', '<0..1>', 'share of requests on --slow-path', { default: '0.2' }),
+        n('stream-path', '<path>', 'mix in streaming requests, --stream-share of them'),
+        n('stream-share', '<0..1>', 'share of requests on --stream-path', { default: '0.05' }),
+        n('timeout', '<ms>', 'per-request timeout', { default: '5000' }),
+        n('retries', '<n>', 'client retries of a reset or refused request (0: every drop shows)', { default: '0' }),
+      ],
+    },
+    {
+      title: 'Run',
+      options: [
+        n('speed', '<n>', 'divide every Kubernetes duration by n (probes, preStop, grace, delays)', { default: '1' }),
+        n('warmup', '<s>', 'seconds of load before the rollout', { default: '1.5' }),
+        n('settle', '<s>', 'seconds of load after the last old pod is gone', { default: '1.5' }),
+        n(
+          'env',
+          '<K=V>',
+          "environment of every replica; adds to and overrides the manifest container's literal env values",
+          { repeatable: true },
+        ),
+        n('new-env', '<K=V>', 'environment of the new revision only', { repeatable: true }),
+        n('json', '<file>', 'write the result as JSON (missing folders are created)'),
+        n('html', '<file>', 'write the HTML report (missing folders are created)'),
+        {
+          name: 'allow-unclean-exit',
+          description:
+            'a pod that exits non-zero, by a signal it does not handle, or SIGKILLed is a warning, not exit status 1',
+        },
+        { name: 'verbose', description: "print every controller, kubelet and consumer event, and the app's output" },
+      ],
+    },
+  ],
+  exitCodes:
+    '0 nothing failed and every pod exited cleanly; 1 some requests failed, or a pod exited non-zero, by a signal it does not handle or SIGKILLed (see --allow-unclean-exit); 2 the rehearsal could not run or measure (bad arguments or manifest, command not found, an app that exits, listens on another port than $PORT or never becomes ready, no request sent); 130 interrupted.',
+  examples: [
+    'zerodrop rehearse --speed 4 -- node server.js',
+    'zerodrop rehearse --manifest k8s/deploy.yaml --profile ingress-nginx --json out.json -- node dist/server.js',
+  ],
+};
 
-Workload (from --manifest, else Kubernetes' defaults; a flag overrides the manifest):
-  --manifest <file>          a YAML file with the Deployment (and its Services, HealthCheckPolicy, ...)
-  --workload <name>          which Deployment, when the file has several
-  --replicas <n>             replicas (default 2 without a manifest)
-  --max-surge <n|%>          strategy.rollingUpdate.maxSurge (default 25%)
-  --max-unavailable <n|%>    strategy.rollingUpdate.maxUnavailable (default 25%)
-  --min-ready <s>            minReadySeconds (default 0)
-  --progress-deadline <s>    progressDeadlineSeconds (default 600)
-  --prestop-sleep <s>        a preStop sleep of this many seconds (0: none)
-  --prestop-path <path>      a preStop httpGet on the app's port
-  --grace <s>                terminationGracePeriodSeconds (default 30)
-  --ready-path <path>        readiness probe: httpGet on this path, period 1s; without a manifest and without
-                             this flag the readiness probe is a TCP connect to $PORT every 1s
-  --profile <p>              kube-proxy (default), ingress-nginx, gke-neg, aws-alb
-  --propagation <m>          consumers' endpoint delays: random (default: between the profile's typical and worst
-                             value, drawn per change), typical, worst, or a number of seconds
-  --no-readiness-gate        gke-neg/aws-alb: pods are Ready without passing the load balancer's health check
-
-Load:
-  --rate <req/s>             open-loop arrival rate (default 200)
-  --connections <n>          keep-alive client connections (default 16)
-  --path <path>              path of ordinary requests (default /)
-  --slow-path <path>         mix in slow requests (e.g. /slow?ms=200), --slow-share of them (default 0.2)
-  --stream-path <path>       mix in streaming requests, --stream-share of them (default 0.05)
-  --timeout <ms>             per-request timeout (default 5000)
-  --retries <n>              client retries of a reset or refused request (default 0: every drop shows)
-
-Run:
-  --speed <n>                divide every Kubernetes duration by n (probes, preStop, grace, delays; default 1)
-  --warmup <s>               seconds of load before the rollout (default 1.5)
-  --settle <s>               seconds of load after the last old pod is gone (default 1.5)
-  --env <K=V>                environment of every replica (repeatable; adds to and overrides the
-                             manifest container's literal env values)
-  --new-env <K=V>            environment of the new revision only (repeatable)
-  --json <file>              write the result as JSON
-  --html <file>              write the HTML report
-  --verbose                  print every controller, kubelet and consumer event, and the app's output
-
-Exit status: 0 nothing failed, 1 some requests failed, 2 the rehearsal could not run (bad arguments or manifest,
-command not found, the app never became ready), 130 interrupted.
-
-Examples:
-  zerodrop rehearse --speed 4 -- node server.js
-  zerodrop rehearse --manifest k8s/deploy.yaml --profile ingress-nginx --json out.json -- node dist/server.js`;
-
-const VALUED = [
-  'manifest',
-  'workload',
-  'replicas',
-  'max-surge',
-  'max-unavailable',
-  'min-ready',
-  'progress-deadline',
-  'prestop-sleep',
-  'prestop-path',
-  'grace',
-  'ready-path',
-  'profile',
-  'propagation',
-  'rate',
-  'connections',
-  'path',
-  'slow-path',
-  'slow-share',
-  'stream-path',
-  'stream-share',
-  'timeout',
-  'retries',
-  'speed',
-  'warmup',
-  'settle',
-  'json',
-  'html',
-];
-const SWITCHES = ['no-readiness-gate', 'verbose'];
-const REPEATED = ['env', 'new-env'];
-
-/** Takes the repeatable `--env K=V` flags out of the arguments before the command. */
-function takeRepeated(args: readonly string[]): { rest: string[]; env: Record<string, Record<string, string>> } {
-  const env: Record<string, Record<string, string>> = { env: {}, 'new-env': {} };
-  const rest: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
-    if (arg === '--') {
-      rest.push(...args.slice(i));
-      break;
-    }
-    const name = REPEATED.find((r) => arg === `--${r}` || arg.startsWith(`--${r}=`));
-    if (!name) {
-      rest.push(arg);
-      continue;
-    }
-    const value = arg.includes('=') && arg.startsWith(`--${name}=`) ? arg.slice(name.length + 3) : args[++i];
-    const eq = value?.indexOf('=') ?? -1;
-    if (!value || eq <= 0) throw new UsageError(`--${name} needs KEY=VALUE`);
-    (env[name] as Record<string, string>)[value.slice(0, eq)] = value.slice(eq + 1);
+/** `--env K=V` values as an object; a value without `=` is a usage error. */
+function keyValues(lists: ParsedArgs['lists'], name: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const value of lists.get(name) ?? []) {
+    const eq = value.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--${name} needs KEY=VALUE, got "${value}"`);
+    out[value.slice(0, eq)] = value.slice(eq + 1);
   }
-  return { rest, env };
+  return out;
 }
 
 function numberFlag(flags: ParsedArgs['flags'], name: string, min: number, integer = false): number | undefined {
@@ -153,19 +166,13 @@ function intOrPercentFlag(flags: ParsedArgs['flags'], name: string): number | st
 export function settingsFromArgs(args: readonly string[]): {
   settings: RehearsalSettings;
   notes: string[];
-  out: { json?: string; html?: string; verbose: boolean };
+  out: { json?: string; html?: string; profile?: string; verbose: boolean };
 } {
-  const { rest, env } = takeRepeated(args);
-  const dash = rest.indexOf('--');
-  const { paths, flags } = parseArgs(dash === -1 ? rest : rest.slice(0, dash), VALUED, SWITCHES);
-  if (paths.length > 0) throw new UsageError(`unexpected "${paths[0]}": put the app command after --`);
-  const command = dash === -1 ? [] : rest.slice(dash + 1);
+  const { flags, lists, passThrough } = parseArgs(args, spec);
+  const command = passThrough ?? [];
   if (command.length === 0) throw new UsageError('no app command: pass it after --, e.g. `-- node server.js`');
-
+  const env = { env: keyValues(lists, 'env'), 'new-env': keyValues(lists, 'new-env') };
   const profileFlag = stringFlag(flags, 'profile');
-  if (profileFlag !== undefined && !isProfileId(profileFlag)) {
-    throw new UsageError(`--profile must be one of ${PROFILE_IDS.join(', ')}, got "${profileFlag}"`);
-  }
   const manifestFile = stringFlag(flags, 'manifest');
   const workload = stringFlag(flags, 'workload');
   const fromManifest = manifestFile
@@ -260,25 +267,103 @@ export function settingsFromArgs(args: readonly string[]): {
   // The manifest's literal env first; --env wins.
   settings.env = { ...fromManifest?.env, ...env.env };
   settings.newEnv = env['new-env'] ?? {};
+  if (flags.has('allow-unclean-exit')) settings.allowUncleanExit = true;
   const json = stringFlag(flags, 'json');
   const html = stringFlag(flags, 'html');
   return {
     settings,
     notes,
-    out: { ...(json ? { json } : {}), ...(html ? { html } : {}), verbose: flags.has('verbose') },
+    out: {
+      ...(json ? { json } : {}),
+      ...(html ? { html } : {}),
+      ...(profileFlag ? { profile: profileFlag } : {}),
+      verbose: flags.has('verbose'),
+    },
   };
 }
 
-function progressLine(p: Progress): string {
-  return `zerodrop rehearse: ${p.phase.padEnd(8)} ${(p.elapsedMs / 1000).toFixed(1).padStart(6)}s  pods ${p.pods.ready} ready / ${p.pods.terminating} terminating / ${p.pods.total}  ${String(p.requestsPerSecond).padStart(5)} req/s  ${p.total} sent, ${p.failed} failed`;
+/** The progress line; what the rehearsal waits for is added while pods are not Ready. */
+export function progressLine(p: Progress): string {
+  const line = `zerodrop rehearse: ${p.phase.padEnd(8)} ${(p.elapsedMs / 1000).toFixed(1).padStart(6)}s  pods ${p.pods.ready} ready / ${p.pods.terminating} terminating / ${p.pods.total}  ${String(p.requestsPerSecond).padStart(5)} req/s  ${p.total} sent, ${p.failed} failed`;
+  return p.waiting.length > 0 ? `${line}; ${p.waiting.join('; ')}` : line;
+}
+
+/** In a log (not a terminal), one progress line this often. */
+const LOG_PROGRESS_MS = 5000;
+
+/**
+ * Makes the folders of --json and --html and checks they can be written, before the rehearsal runs: a result must
+ * never be lost at the end for want of a folder. Throws a UsageError naming the path.
+ */
+export function prepareOutputs(out: { json?: string; html?: string }): void {
+  for (const [flag, file] of [
+    ['json', out.json],
+    ['html', out.html],
+  ] as const) {
+    if (file === undefined) continue;
+    const path = resolve(file);
+    try {
+      if (existsSync(path) && statSync(path).isDirectory()) throw new Error('it is a folder; name a file');
+      mkdirSync(dirname(path), { recursive: true });
+      accessSync(dirname(path), constants.W_OK);
+      if (existsSync(path)) accessSync(path, constants.W_OK);
+    } catch (error) {
+      const { code, message } = error as NodeJS.ErrnoException;
+      const why =
+        code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : code === 'ENOTDIR' || code === 'EEXIST'
+            ? 'a file is in the way of the folder'
+            : message;
+      throw new UsageError(`--${flag} ${file}: cannot write there (${why})`);
+    }
+  }
+}
+
+/**
+ * Lints the rehearsed manifest with the config found from its folder upward. The other manifests of its folder are
+ * read as context (its Service, PodDisruptionBudget, health-check policy), and only the findings on the rehearsed
+ * file are kept. A config problem is a note, not a reason to skip the rehearsal.
+ */
+function lintManifest(file: string, profile: string | undefined): RehearsalResult['lint'] | string {
+  try {
+    const config = findConfig(dirname(resolve(file)));
+    const settings = config ? loadConfig(config) : defaultLintSettings();
+    if (profile) settings.profile = profile as ProfileId;
+    const siblings = readdirSync(dirname(file))
+      .map((name) => join(dirname(file), name))
+      .filter((path) => resolve(path) !== resolve(file) && kindOf(path) === 'manifest' && statSync(path).isFile());
+    const context = siblings.flatMap((path) => {
+      try {
+        return [readInput(path)];
+      } catch {
+        return [];
+      }
+    });
+    const result = lint([readInput(file), ...context], settings);
+    return {
+      file,
+      findings: result.findings
+        .filter((f) => f.file === file)
+        .map((f) => ({
+          rule: f.rule,
+          severity: f.severity,
+          message: f.message,
+          line: f.line,
+          column: f.column,
+          url: ruleDocsUrl(f.rule),
+        })),
+    };
+  } catch (error) {
+    if (error instanceof UserInputError) return `the manifest is not linted: ${error.toString()}`;
+    throw error;
+  }
 }
 
 /** Writes --json and --html; an unwritable path throws the fs error (with its path). */
 async function writeOutputs(result: RehearsalResult, out: { json?: string; html?: string }): Promise<void> {
   if (out.json) writeFileSync(out.json, `${JSON.stringify(result, null, 2)}\n`);
-  if (out.html) {
-    writeFileSync(out.html, renderHtmlReport(result));
-  }
+  if (out.html) writeFileSync(out.html, renderHtmlReport(result));
 }
 
 async function run(args: string[]): Promise<number> {
@@ -293,55 +378,73 @@ async function run(args: string[]): Promise<number> {
     throw error;
   }
   const { settings, notes, out } = parsed;
+  // Before anything starts: the command exists, and the results will have somewhere to go.
+  const [file] = settings.command;
+  if (file === undefined || resolveExecutable(file, { ...process.env, ...settings.env }) === undefined) {
+    console.error(`zerodrop rehearse: command not found: ${file} (check the command after --, and PATH)`);
+    return 2;
+  }
+  prepareOutputs(out);
+  const linted = settings.manifest ? lintManifest(settings.manifest, out.profile) : undefined;
+  if (typeof linted === 'string') notes.push(linted);
   for (const note of notes) console.error(`zerodrop rehearse: note: ${note}`);
+
   const tty = process.stderr.isTTY === true;
   const abort = new AbortController();
   let interrupted = false;
   const onSigint = () => {
     if (interrupted) {
-      // A second Ctrl-C: the replicas' watchdogs kill them as soon as this process is gone.
-      process.exit(130);
+      // A second Ctrl-C: quit now; the replicas die with this process (exit handler, watchdogs).
+      exitWhenFlushed(130);
+      return;
     }
     interrupted = true;
-    if (tty) process.stderr.write('\r\x1b[2K');
+    if (tty) process.stderr.write(CLEAR_LINE);
     console.error('zerodrop rehearse: interrupted: stopping the load and the replicas (Ctrl-C again to quit now)');
     abort.abort();
   };
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
+  let lastLogged = Number.NEGATIVE_INFINITY;
+  const onProgress = (p: Progress) => {
+    if (tty) {
+      // One terminal line, redrawn in place: a line that wrapped could not be cleared.
+      process.stderr.write(
+        `${CLEAR_LINE}${progressLine(p).slice(0, Math.max(20, (process.stderr.columns ?? 120) - 1))}`,
+      );
+    } else if (p.elapsedMs - lastLogged >= LOG_PROGRESS_MS) {
+      lastLogged = p.elapsedMs;
+      console.error(progressLine(p));
+    }
+  };
   let result: RehearsalResult;
   try {
     result = await rehearse(settings, {
       signal: abort.signal,
-      ...(tty && !out.verbose ? { onProgress: (p) => process.stderr.write(`\r\x1b[2K${progressLine(p)}`) } : {}),
       ...(out.verbose
         ? {
             onEvent: (at, what) => console.error(`${(at / 1000).toFixed(3).padStart(8)}s ${what}`),
             onOutput: (pod, line) => console.error(`         ${pod} | ${line}`),
           }
-        : {}),
+        : { onProgress }),
     });
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
-    if (tty) process.stderr.write('\r\x1b[2K');
+    if (tty) process.stderr.write(CLEAR_LINE);
   }
-  console.log(renderSummary(result));
+  if (linted && typeof linted !== 'string') result.lint = linted;
+  const verdict = verdictOf(result);
+  if (verdict.status === 'error') console.error(renderFailureToRun(result));
+  else console.log(renderSummary(result));
   try {
     await writeOutputs(result, out);
   } catch (error) {
     const { path, code } = error as NodeJS.ErrnoException;
-    console.error(
-      `zerodrop rehearse: cannot write ${path ?? 'the output'} (${code ?? String(error)}); check the folder exists`,
-    );
+    console.error(`zerodrop rehearse: cannot write ${path ?? 'the output'} (${code ?? String(error)})`);
     return 2;
   }
-  if (result.outcome?.status === 'error') {
-    console.error(`zerodrop rehearse: ${result.outcome.message ?? 'the rehearsal could not run'}`);
-    return 2;
-  }
-  if (interrupted) return 130;
-  return result.requests.failed > 0 ? 1 : 0;
+  return verdict.exitCode;
 }
 
-export const command: Command = { help, run };
+export const command: Command = { spec, run };

@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { FIXTURES } from './fixtures.js';
 
@@ -31,11 +32,21 @@ export function zerodrop(
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+const scratch: string[] = [];
+after(() => {
+  for (const dir of scratch.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh temp folder, removed when the test file is done. */
+export function scratchDir(prefix = 'zerodrop-cli-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  scratch.push(dir);
+  return dir;
+}
+
 /** A fresh temp folder with the FIXTURES files (no .zerodrop.yaml above it), so fix can write. */
 export function fixtureCopy(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'zerodrop-cli-'));
-  // The test file's process owns the folder: it goes when the process ends, whatever the tests did.
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const dir = scratchDir();
   for (const [file, text] of Object.entries(FIXTURES)) {
     mkdirSync(dirname(join(dir, file)), { recursive: true });
     writeFileSync(join(dir, file), text);

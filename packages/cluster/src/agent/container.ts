@@ -8,6 +8,7 @@ import { constants } from 'node:os';
 import type { V1Container, V1ContainerStatus, V1LifecycleHandler, V1Pod, V1Probe } from '@kubernetes/client-node';
 import { type Probe, resolveProbe } from '@zerodrop/core';
 import {
+  Containment,
   execCheck,
   httpCheck,
   type ProbeKind,
@@ -20,6 +21,26 @@ import {
   SpawnError,
 } from '@zerodrop/rehearse';
 import { expandReferences } from './env.js';
+
+let containment: Containment | undefined;
+let containmentLogRoot: string | undefined;
+
+/**
+ * Where the containers' output files go: the agent's pod log folder, which `zerodrop cluster start` empties (a
+ * `cluster stop` SIGKILLs the agent, which then cannot remove them itself). Call before the first container starts.
+ */
+export function useContainerLogRoot(dir: string | undefined): void {
+  containmentLogRoot = dir;
+}
+
+/**
+ * Where this agent's containers run (a cgroup, a PID namespace and a process group each, their output in files):
+ * one for the agent's life; whatever is left of it is killed when the agent exits.
+ */
+function agentContainment(): Containment {
+  containment ??= new Containment(containmentLogRoot ? { logRoot: containmentLogRoot } : {});
+  return containment;
+}
 
 /** The kubelet's floor under the time between the stop signal and SIGKILL (minimumGracePeriodInSeconds). */
 export const MINIMUM_GRACE_SECONDS = 2;
@@ -154,11 +175,18 @@ export class ContainerRuntime {
       this.setState({ kind: 'waiting', reason: 'CreateContainerError', message });
       return;
     }
+    const pod = this.ctx.pod().metadata;
     const proc = new ReplicaProcess(
       ['nsenter', `--net=${this.ctx.netnsPath}`, '--', ...command],
       { ...env },
-      (line) => this.ctx.output(this.name, line),
-      { baseEnv: { ...this.ctx.baseEnv, HOSTNAME: this.ctx.pod().metadata?.name ?? '' }, cwd: this.spec.workingDir },
+      {
+        containment: agentContainment(),
+        // One container run of one pod: the pod's uid, the container, the run.
+        name: `${pod?.uid ?? pod?.name ?? 'pod'}.${this.name}.${generation}`,
+        onOutput: (line) => this.ctx.output(this.name, line),
+        baseEnv: { ...this.ctx.baseEnv, HOSTNAME: pod?.name ?? '' },
+        ...(this.spec.workingDir ? { cwd: this.spec.workingDir } : {}),
+      },
     );
     this.process = proc;
     try {

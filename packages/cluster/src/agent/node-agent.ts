@@ -9,6 +9,7 @@ import type { KubeConfig, V1Node, V1Pod } from '@kubernetes/client-node';
 import { KUBERNETES_VERSION } from '../binaries.js';
 import { AgentApi, MERGE_PATCH, statusCodeOf, type Watcher, watchCollection } from '../kube.js';
 import type { PodNetwork } from '../network.js';
+import { useContainerLogRoot } from './container.js';
 import { type PodEvent, PodWorker } from './pod-worker.js';
 
 export const LEASE_SECONDS = 40;
@@ -45,6 +46,7 @@ export class NodeAgent extends EventEmitter {
 
   constructor(private readonly options: NodeAgentOptions) {
     super();
+    useContainerLogRoot(options.logDir);
     this.api = new AgentApi(options.kubeConfig);
     this.baseEnv = Object.fromEntries(
       BASE_ENV_NAMES.filter((n) => process.env[n] !== undefined).map((n) => [n, process.env[n]]),

@@ -52,6 +52,11 @@ export class ExternalLoadBalancer extends EventEmitter {
     return this.proxy.port;
   }
 
+  /** The endpoints it sends requests to: attached and healthy. */
+  routable(): Endpoint[] {
+    return this.proxy.routable();
+  }
+
   /** The LB has the pod attached and its health check passes. */
   isHealthy(pod: string): boolean {
     return this.backends.get(pod)?.threshold.result === 'success';

@@ -52,10 +52,15 @@ export class L4Proxy {
     return this.port;
   }
 
+  /** The endpoints a new connection may go to: the ready ones, else the serving terminating ones. */
+  routable(): Endpoint[] {
+    const ready = this.view.endpoints.filter((e) => e.ready);
+    return ready.length > 0 ? ready : this.view.endpoints.filter((e) => e.serving && e.terminating);
+  }
+
   /** The endpoint a new connection goes to. */
   pick(): Endpoint | undefined {
-    const ready = this.view.endpoints.filter((e) => e.ready);
-    const pool = ready.length > 0 ? ready : this.view.endpoints.filter((e) => e.serving && e.terminating);
+    const pool = this.routable();
     if (pool.length === 0) return undefined;
     return pool[Math.floor(this.random() * pool.length)];
   }

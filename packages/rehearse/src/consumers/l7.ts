@@ -72,12 +72,17 @@ export class L7Proxy {
     return this.port;
   }
 
-  /** The upstream the next request goes to. */
-  pick(): Endpoint | undefined {
+  /** The endpoints a request may go to. */
+  routable(): Endpoint[] {
     const candidates = this.options.candidates
       ? this.options.candidates(this.view.endpoints)
       : this.view.endpoints.filter((e) => e.ready);
-    const pool = this.options.eligible ? candidates.filter(this.options.eligible) : candidates;
+    return this.options.eligible ? candidates.filter(this.options.eligible) : candidates;
+  }
+
+  /** The upstream the next request goes to. */
+  pick(): Endpoint | undefined {
+    const pool = this.routable();
     if (pool.length === 0) return undefined;
     this.next = (this.next + 1) % pool.length;
     return pool[this.next];

@@ -25,22 +25,43 @@ export interface PodSegment {
   detail?: string;
 }
 
+export interface PodExit {
+  atMs: number;
+  state: 'exited' | 'killed';
+  detail?: string;
+}
+
 export interface PodLane {
   pod: PodRecord;
   segments: PodSegment[];
-  /** When the process ended and how, if it did. */
-  end?: { atMs: number; state: 'exited' | 'killed'; detail?: string };
+  /** Every time its container ended (a restarted pod ends more than once). */
+  exits: PodExit[];
+  /** When the pod's last container ended and how, if it did and was not restarted. */
+  end?: PodExit;
 }
 
-/** A pod's events as consecutive state segments, up to the end of its process or of the run. */
+/**
+ * A pod's events as consecutive state segments, up to the end of its process or of the run. A container that exits
+ * and is started again (a crash, a liveness restart) leaves an `exited` segment until the restart, and the lane goes
+ * on; readiness changes recorded between an exit and the restart are part of the exit.
+ */
 export function podLane(pod: PodRecord, runEndMs: number): PodLane {
   const events = [...pod.events].sort((a, b) => a.atMs - b.atMs);
-  const lane: PodLane = { pod, segments: [] };
+  const lane: PodLane = { pod, segments: [], exits: [] };
   for (let i = 0; i < events.length; i++) {
     const event = events[i]!;
     if (END_STATES.has(event.state)) {
-      lane.end = { atMs: event.atMs, state: event.state as 'exited' | 'killed', detail: event.detail };
-      break;
+      const exit: PodExit = { atMs: event.atMs, state: event.state as 'exited' | 'killed', detail: event.detail };
+      lane.exits.push(exit);
+      const restart = events.findIndex((e, j) => j > i && e.state === 'started');
+      if (restart === -1) {
+        lane.end = exit;
+        break;
+      }
+      const next = events[restart]!;
+      lane.segments.push({ state: 'exited', startMs: event.atMs, endMs: next.atMs, detail: 'restarting' });
+      i = restart - 1;
+      continue;
     }
     const next = events[i + 1];
     const endMs = Math.max(event.atMs, next ? next.atMs : runEndMs);
@@ -169,22 +190,24 @@ export function renderTimelineSvg(result: RehearsalResult): string {
           `height="${LANE_HEIGHT - 6}" rx="3" fill="${style.color}"${t.attr}>${t.title}</rect>`,
       );
     }
-    if (lane.end) {
-      const style = STATE_STYLE[lane.end.state];
-      const xe = num(x(lane.end.atMs));
+    for (const exit of lane.exits) {
+      const style = STATE_STYLE[exit.state];
+      const xe = num(x(exit.atMs));
+      // The pod's exit code and signal are those of its last container.
+      const last = exit === lane.end;
       const how = [
-        pod.exitCode === undefined || pod.exitCode === null ? '' : `exit code ${pod.exitCode}`,
-        pod.signal ? `signal ${pod.signal}` : '',
-        lane.end.detail ?? '',
+        !last || pod.exitCode === undefined || pod.exitCode === null ? '' : `exit code ${pod.exitCode}`,
+        last && pod.signal ? `signal ${pod.signal}` : '',
+        exit.detail ?? '',
       ]
         .filter(Boolean)
         .join(', ');
-      const t = tip(`${pod.name}: ${style.label} at ${formatDuration(lane.end.atMs)}${how ? ` (${how})` : ''}`);
+      const t = tip(`${pod.name}: ${style.label} at ${formatDuration(exit.atMs)}${how ? ` (${how})` : ''}`);
       const mark =
-        lane.end.state === 'killed'
+        exit.state === 'killed'
           ? `<path d="M${xe} ${y + 4} l7 14 M${xe} ${y + 18} l7 -14" transform="translate(-3.5 0)" stroke="${style.color}" stroke-width="2.5"/>`
           : `<rect x="${xe}" y="${y + 2}" width="3" height="${LANE_HEIGHT - 4}" fill="${style.color}"/>`;
-      out.push(`<g class="end end-${lane.end.state}"${t.attr}>${t.title}${mark}</g>`);
+      out.push(`<g class="end end-${exit.state}"${t.attr}>${t.title}${mark}</g>`);
     }
     out.push(`</g>`);
   });

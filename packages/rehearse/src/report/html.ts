@@ -1,4 +1,6 @@
 import { FAILURE_KINDS, type FailureKind, type Phase, type RehearsalResult } from '../result.js';
+import { lintedAt } from '../summary.js';
+import { verdictOf } from '../verdict.js';
 import { FAILURE_COLOR, podLane, renderTimelineSvg, STATE_STYLE } from './chart.js';
 import { escapeHtml, formatCommand, formatCount, formatDuration, formatPercent } from './format.js';
 
@@ -14,48 +16,126 @@ const PHASES: readonly Phase[] = ['warmup', 'rollout', 'settle'];
 /** Failures listed in the table; the chart and counters cover all of them. */
 const FAILURE_ROWS = 200;
 
-interface Verdict {
-  tone: 'pass' | 'fail' | 'empty';
+interface VerdictCard {
+  tone: 'pass' | 'fail' | 'warn' | 'empty';
   title: string;
   text: string;
 }
 
-function verdict(result: RehearsalResult): Verdict {
+function verdict(result: RehearsalResult): VerdictCard {
   const { total, failed } = result.requests;
-  if (result.outcome?.status === 'error') {
-    return {
-      tone: 'fail',
-      title: 'The rehearsal could not run',
-      text: result.outcome.message ?? 'no reason was recorded',
-    };
-  }
-  if (result.outcome?.status === 'aborted') {
-    return {
-      tone: 'empty',
-      title: 'Interrupted',
-      text: `The rehearsal was stopped before the end; the numbers below are partial (${formatCount(failed)} of ${formatCount(total)} requests failed so far).`,
-    };
-  }
-  if (total === 0) {
-    return {
-      tone: 'empty',
-      title: 'No requests',
-      text: 'The load generator sent nothing, so this run proves nothing.',
-    };
-  }
+  const v = verdictOf(result);
   const rollout = result.rollout.completed ? '' : ' The rollout did not complete.';
-  if (failed === 0) {
-    return {
-      tone: result.rollout.completed ? 'pass' : 'fail',
-      title: 'Zero dropped requests',
-      text: `All ${formatCount(total)} requests succeeded during the rolling update.${rollout}`,
-    };
+  switch (v.status) {
+    case 'error':
+      return {
+        tone: 'fail',
+        title: 'The rehearsal could not run',
+        text: result.outcome?.message ?? 'no reason was recorded',
+      };
+    case 'aborted':
+      return {
+        tone: 'empty',
+        title: 'Interrupted',
+        text: `The rehearsal was stopped before the end; the numbers below are partial (${formatCount(failed)} of ${formatCount(total)} requests failed so far).`,
+      };
+    case 'no-measure':
+      return {
+        tone: 'empty',
+        title: 'No requests: could not measure',
+        text: 'The load generator sent nothing, so this run proves nothing.',
+      };
+    case 'failed':
+      return {
+        tone: 'fail',
+        title: `${formatCount(failed)} dropped request${failed === 1 ? '' : 's'}`,
+        text: `${formatCount(failed)} of ${formatCount(total)} requests failed (${formatPercent(failed, total)}).${rollout}`,
+      };
+    case 'unclean':
+      return {
+        tone: 'warn',
+        title: `Zero dropped requests, but ${v.unclean.length} pod${v.unclean.length === 1 ? '' : 's'} did not exit cleanly`,
+        text: `All ${formatCount(total)} requests succeeded; ${v.unclean.map((u) => `${u.pod} ${u.how}`).join('; ')}.${rollout}`,
+      };
+    case 'pass':
+      return {
+        tone: result.rollout.completed ? 'pass' : 'fail',
+        title: 'Zero dropped requests',
+        text: `All ${formatCount(total)} requests succeeded during the rolling update.${rollout}`,
+      };
   }
-  return {
-    tone: 'fail',
-    title: `${formatCount(failed)} dropped request${failed === 1 ? '' : 's'}`,
-    text: `${formatCount(failed)} of ${formatCount(total)} requests failed (${formatPercent(failed, total)}).${rollout}`,
-  };
+}
+
+/** A rule id linked to its page, with where lint found it in the rehearsed manifest. */
+function ruleLink(result: RehearsalResult, rule: { id: string; url: string }): string {
+  const at = lintedAt(result, rule.id);
+  return (
+    `<a href="${escapeHtml(rule.url)}"><code>${escapeHtml(rule.id)}</code></a>` +
+    (at ? ` <span class="lint-hit">lint flags it at ${escapeHtml(at)}</span>` : '')
+  );
+}
+
+/** Why requests failed: each cause on the timeline, what to change, the rules that catch it. */
+function whySection(result: RehearsalResult): string {
+  const groups = result.attribution?.groups ?? [];
+  if (groups.length === 0) return '';
+  const items = groups.map((g) => {
+    const rules = g.rules.map((r) => ruleLink(result, r)).join(', ');
+    const docs = g.docs ? `<a href="${escapeHtml(g.docs.url)}">${escapeHtml(g.docs.title)}</a>` : '';
+    return (
+      `<li class="cause cause-${escapeHtml(g.cause)}"><div class="cause-head"><code>${escapeHtml(g.cause)}</code> ` +
+      `<span class="num bad-text">${formatCount(g.count)}</span> ${escapeHtml(g.explanation)}</div>` +
+      `<div><strong>Fix:</strong> ${escapeHtml(g.fix)}</div>` +
+      (rules || docs
+        ? `<div class="muted">${rules ? `Rules: ${rules}` : ''}${rules && docs ? ' · ' : ''}${docs}</div>`
+        : '') +
+      '</li>'
+    );
+  });
+  return `<section class="card" id="why"><h2>Why they failed</h2><ul class="causes">${items.join('')}</ul></section>`;
+}
+
+/** A rehearsal that stopped early: the cause and the app's own words, in full view. */
+function diagnosisSection(result: RehearsalResult): string {
+  const d = result.outcome?.diagnosis;
+  if (result.outcome?.status !== 'error' || !d) return '';
+  const output = d.output?.length
+    ? `<p class="muted">Last output of ${escapeHtml(d.pod ?? 'the replica')}:</p><pre class="output">${d.output.map(escapeHtml).join('\n')}</pre>`
+    : '';
+  return `<section class="card" id="diagnosis"><h2>Cause</h2><p>${escapeHtml(d.message)}</p>${output}</section>`;
+}
+
+/** What `zerodrop lint` says about the rehearsed manifest. */
+function lintSection(result: RehearsalResult): string {
+  if (!result.lint) return '';
+  const { file, findings } = result.lint;
+  if (findings.length === 0) {
+    return `<section class="card" id="lint"><h2>zerodrop lint</h2><p class="muted"><code>${escapeHtml(file)}</code>: no problems.</p></section>`;
+  }
+  const rows = findings.map((f) =>
+    row([
+      `<span class="num">${f.line}:${f.column}</span>`,
+      `<span class="sev sev-${escapeHtml(f.severity)}">${escapeHtml(f.severity)}</span>`,
+      `<a href="${escapeHtml(f.url)}"><code>${escapeHtml(f.rule)}</code></a>`,
+      escapeHtml(f.message),
+    ]),
+  );
+  return (
+    `<section class="card" id="lint"><h2>zerodrop lint</h2><p class="muted">The manifest this rehearsal used, <code>${escapeHtml(file)}</code>:</p>` +
+    `<table class="lint-list">${row(['line', 'severity', 'rule', 'message'], true)}${rows.join('')}</table></section>`
+  );
+}
+
+/** The last output of pods that ended badly. */
+function podOutput(result: RehearsalResult): string {
+  const pods = result.pods.filter((p) => p.output?.length);
+  if (pods.length === 0) return '';
+  return pods
+    .map(
+      (p) =>
+        `<p class="muted">Last output of ${escapeHtml(p.name)}:</p><pre class="output">${(p.output ?? []).map(escapeHtml).join('\n')}</pre>`,
+    )
+    .join('');
 }
 
 function row(cells: string[], header = false): string {
@@ -106,6 +186,7 @@ function settingsTable(result: RehearsalResult): string {
     ['terminationGracePeriodSeconds', escapeHtml(s.gracePeriodSeconds)],
     ['load', `${escapeHtml(s.rate)} req/s over ${escapeHtml(s.connections)} connections`],
     ['speed', `×${escapeHtml(s.speed)} (Kubernetes durations divided by ${escapeHtml(s.speed)})`],
+    ['replicas ran in', result.isolation ? escapeHtml(result.isolation) : '<span class="muted">not recorded</span>'],
     ['started', escapeHtml(result.startedAt)],
   ];
   return `<table class="settings">${rows.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${v}</td></tr>`).join('')}</table>`;
@@ -115,7 +196,8 @@ function podsTable(result: RehearsalResult): string {
   if (result.pods.length === 0) return '<p class="muted">No pods were recorded.</p>';
   const rows = result.pods.map((pod) => {
     // An exit ends the pod's story, whatever readiness change was recorded after it.
-    const last = podLane(pod, result.durationMs).end ?? pod.events[pod.events.length - 1];
+    const lane = podLane(pod, result.durationMs);
+    const last = lane.end ?? lane.segments[lane.segments.length - 1] ?? pod.events[pod.events.length - 1];
     const ending = [
       pod.exitCode === undefined || pod.exitCode === null ? '' : `exit ${pod.exitCode}`,
       pod.signal ? escapeHtml(pod.signal) : '',
@@ -181,7 +263,7 @@ function legend(): string {
 }
 
 const STYLE = `
-:root { color-scheme: light; --fg: #0f172a; --muted: #64748b; --line: #e2e8f0; --bad: ${FAILURE_COLOR}; --good: #15803d; }
+:root { color-scheme: light; --fg: #0f172a; --muted: #64748b; --line: #e2e8f0; --bad: ${FAILURE_COLOR}; --good: #15803d; --warn: #b45309; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); background: #f1f5f9; }
 main { max-width: 1180px; margin: 0 auto; padding: 24px 20px 48px; }
@@ -192,6 +274,8 @@ h2 { font-size: 15px; margin: 0 0 10px; }
 .verdict { display: flex; gap: 16px; align-items: center; border-left: 6px solid; }
 .verdict.pass { border-left-color: var(--good); }
 .verdict.fail { border-left-color: var(--bad); }
+.verdict.warn { border-left-color: var(--warn); }
+.verdict.warn .title { color: var(--warn); }
 .verdict.empty { border-left-color: var(--muted); }
 .verdict .title { font-size: 24px; font-weight: 700; }
 .verdict.pass .title { color: var(--good); }
@@ -244,6 +328,15 @@ summary { cursor: pointer; }
 summary h2 { display: inline; }
 .event-list td.num { width: 90px; }
 footer { color: var(--muted); font-size: 12px; margin-top: 24px; }
+ul.causes { list-style: none; margin: 0; padding: 0; }
+li.cause { padding: 8px 0; border-bottom: 1px solid var(--line); }
+li.cause:last-child { border-bottom: 0; }
+.cause-head { font-weight: 600; }
+.lint-hit { color: var(--warn); font-size: 12.5px; }
+pre.output { font: 12.5px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; background: #0f172a; color: #e2e8f0; padding: 10px 12px; border-radius: 6px; overflow-x: auto; white-space: pre-wrap; word-break: break-word; }
+.sev-error { color: var(--bad); font-weight: 600; }
+.sev-warning { color: var(--warn); font-weight: 600; }
+a { color: #1d4ed8; }
 `;
 
 // Shows the data-tip text of whatever the pointer is over; text only (textContent), never parsed as HTML.
@@ -302,7 +395,9 @@ export function renderHtmlReport(result: RehearsalResult): string {
 <section class="card verdict ${v.tone}" id="verdict">
 <div><div class="title">${escapeHtml(v.title)}</div><div>${escapeHtml(v.text)}</div></div>
 </section>
+${diagnosisSection(result)}
 <section class="stats" id="stats">${stats.join('')}</section>
+${whySection(result)}
 <section class="card" id="timeline">
 <h2>Timeline</h2>
 ${legend()}
@@ -312,7 +407,8 @@ ${renderTimelineSvg(result)}
 <section class="card" id="by-kind"><h2>Failures by kind</h2>${failuresByKind(result)}</section>
 <section class="card" id="by-phase"><h2>Requests by phase</h2>${failuresByPhase(result)}</section>
 </div>
-<section class="card" id="pods"><h2>Pods</h2>${podsTable(result)}</section>
+<section class="card" id="pods"><h2>Pods</h2>${podsTable(result)}${podOutput(result)}</section>
+${lintSection(result)}
 <section class="card" id="failures"><h2>Failed requests</h2>${failuresTable(result)}</section>
 <section class="card" id="settings"><h2>Settings</h2>${settingsTable(result)}</section>
 ${eventsList(result)}
