@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
-import type http from 'node:http';
+import type * as http from 'node:http';
 import type { Http2Session } from 'node:http2';
-import net from 'node:net';
+import * as net from 'node:net';
 import { ConnectionTracker, type OpenSummary, type TrackedSocket, type TrackerReport } from './connections.js';
 import { GracefulError } from './errors.js';
 import { ReadinessChecks, type ReadinessReport } from './health.js';

@@ -1,8 +1,9 @@
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import * as http from 'node:http';
 import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
-import type net from 'node:net';
+import type * as net from 'node:net';
 import type { Socket } from 'node:net';
-import tls from 'node:tls';
+import * as tls from 'node:tls';
 import type { ConnectionTracker } from './connections.js';
 import { GracefulError } from './errors.js';
 import type { ResolvedOptions } from './options.js';

@@ -1,9 +1,9 @@
-import http from 'node:http';
-import https from 'node:https';
+import * as http from 'node:http';
+import * as https from 'node:https';
 import { createRequire } from 'node:module';
-import net from 'node:net';
+import * as net from 'node:net';
 import { isAbsolute, resolve } from 'node:path';
-import tls from 'node:tls';
+import * as tls from 'node:tls';
 import { pathToFileURL } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 import { GracefulError } from './errors.js';

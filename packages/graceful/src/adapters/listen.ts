@@ -1,4 +1,4 @@
-import http from 'node:http';
+import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type GracefulHandle, graceful } from '../graceful.js';
 import type { GracefulOptions } from '../options.js';
