@@ -109,7 +109,7 @@ export const CAUSES: Record<
     ],
   },
   'no-drain': {
-    title: 'the app exited with kept-alive connections still open ({consumer} had stopped routing new ones to it)',
+    title: 'the app exited with kept-alive connections still open instead of draining them',
     fix: 'drain in the app: after SIGTERM keep serving with `Connection: close` until clients moved, then close the listener and exit',
     rules: [],
     docs: { title: '@zerodrop/graceful', url: docsUrl('packages/graceful/README.md') },
