@@ -30,25 +30,45 @@ interface Outcome {
   stderr: string;
 }
 
+interface Running {
+  /** Resolves once stderr has a line that matches. */
+  stderrMatches(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  signal(name: NodeJS.Signals): void;
+  done: Promise<Outcome>;
+}
+
 /** Runs the CLI without blocking this process (the cluster's watches and the test's own calls go on meanwhile). */
-function zerodropAsync(args: string[], cwd: string): Promise<Outcome> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      cwd,
-      env: { ...process.env, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => {
-      stdout += c;
-    });
-    child.stderr.setEncoding('utf8').on('data', (c: string) => {
-      stderr += c;
-    });
+function zerodropAsync(args: string[], cwd: string): Running {
+  const child = spawn(process.execPath, [bin, ...args], {
+    cwd,
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (c: string) => {
+    stdout += c;
+  });
+  child.stderr.setEncoding('utf8').on('data', (c: string) => {
+    stderr += c;
+  });
+  const done = new Promise<Outcome>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+  return {
+    async stderrMatches(pattern, timeoutMs = 120_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!pattern.test(stderr)) {
+        if (Date.now() > deadline || child.exitCode !== null) {
+          throw new Error(`stderr never matched ${pattern}:\n${stderr}\n${stdout}`);
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    signal: (name) => child.kill(name),
+    done,
+  };
 }
 
 /** The RBAC objects of the README, as written there. */
@@ -87,8 +107,9 @@ describe('zerodrop verify on a local cluster', { skip }, () => {
   const nodePort = (service: string) =>
     kubectl(['get', 'service', service, '-o', 'jsonpath={.spec.ports[0].nodePort}']).trim();
   const generation = (name: string) => kubectl(['get', 'deployment', name, '-o', 'jsonpath={.metadata.generation}']);
-  const verify = (args: string[]) =>
+  const start = (args: string[]) =>
     zerodropAsync(['verify', '--kubeconfig', kubeconfig, '--yes', ...FAST, ...args], dir);
+  const verify = (args: string[]) => start(args).done;
   const readResult = (file: string) => JSON.parse(readFileSync(join(dir, file), 'utf8')) as Result;
 
   /** A Deployment of the test app behind a NodePort Service: 3 replicas, maxSurge 1, maxUnavailable 0. */
@@ -260,6 +281,33 @@ describe('zerodrop verify on a local cluster', { skip }, () => {
     assert.deepEqual(nodes.split(' '), ['zerodrop-node-2', 'zerodrop-node-2']);
   });
 
+  test('--trigger none: verify waits, someone else rolls out (a CI deploy), verify measures it', {
+    timeout: 240_000,
+  }, async () => {
+    const url = await reachable('graceful');
+    const run = start([
+      '--deployment',
+      'graceful',
+      '--url',
+      url,
+      '--trigger',
+      'none',
+      '--timeout',
+      '120',
+      '--json',
+      'none.json',
+    ]);
+    await run.stderrMatches(/waiting for a rollout of default\/graceful to begin: start it now/);
+    kubectl(['rollout', 'restart', 'deployment/graceful']);
+    const r = await run.done;
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    const result = readResult('none.json');
+    assert.equal(result.verify.trigger, 'none');
+    assert.equal(result.rollout.completed, true);
+    assert.equal(result.requests.failed, 0);
+    assert.equal(result.pods.filter((p) => p.revision === 'new').length, 3);
+  });
+
   test('a rollout that never completes: exit 2 at --timeout, the Deployment left as it is', {
     timeout: 240_000,
   }, async () => {
@@ -280,6 +328,33 @@ describe('zerodrop verify on a local cluster', { skip }, () => {
     assert.equal(result.outcome.status, 'error');
     assert.equal(result.rollout.completed, false);
     assert.equal(generation('stuck'), '2');
+  });
+
+  test('Ctrl-C during a drain a PodDisruptionBudget blocks: exit 130, the node uncordoned, its pods left', {
+    timeout: 240_000,
+  }, async () => {
+    // Every eviction of these pods is refused (429) for as long as the budget says so.
+    kubectl(['delete', 'pdb', 'drained']);
+    apply([
+      {
+        apiVersion: 'policy/v1',
+        kind: 'PodDisruptionBudget',
+        metadata: { name: 'drained', namespace: 'default' },
+        spec: { minAvailable: 2, selector: { matchLabels: { app: 'drained' } } },
+      },
+    ]);
+    const url = await reachable('drained');
+    const run = start(['--deployment', 'drained', '--url', url, '--trigger', 'drain:zerodrop-node-2']);
+    await run.stderrMatches(/eviction of drained-\S+ refused \(429\)/);
+    run.signal('SIGINT');
+    const r = await run.done;
+    assert.equal(r.code, 130, r.stderr + r.stdout);
+    assert.match(r.stderr, /interrupted: stopping the load; the cluster is left as it is/);
+    assert.match(r.stderr, /node zerodrop-node-2 uncordoned/);
+    assert.match(r.stdout, /^zerodrop verify: INTERRUPTED after [\d,]+ requests \(partial\)/);
+    assert.equal(kubectl(['get', 'node', 'zerodrop-node-2', '-o', 'jsonpath={.spec.unschedulable}']), '');
+    const pods = kubectl(['get', 'pods', '-l', 'app=drained', '-o', 'jsonpath={.items[*].spec.nodeName}']);
+    assert.deepEqual(pods.split(' '), ['zerodrop-node-2', 'zerodrop-node-2']);
   });
 
   test('the documented Role minus a rule: exit 2 naming the missing verb and resource, nothing changed', {

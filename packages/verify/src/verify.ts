@@ -64,6 +64,8 @@ export interface VerifyHooks {
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
   onEvent?: (atMs: number, what: string) => void;
+  /** What a user watching should know as it happens: the wait for a rollout, a cordon, each eviction's answer. */
+  onNotice?: (what: string) => void;
 }
 
 const EVENTS_KEPT = 500;
@@ -171,6 +173,10 @@ export async function verify(options: VerifyOptions, hooks: VerifyHooks = {}): P
     const atMs = clock();
     if (events.length < EVENTS_KEPT) events.push({ atMs, what });
     hooks.onEvent?.(atMs, what);
+  };
+  const notice = (what: string) => {
+    event(what);
+    hooks.onNotice?.(what);
   };
   const signal = hooks.signal ?? new AbortController().signal;
   const trigger = options.trigger;
@@ -374,11 +380,11 @@ export async function verify(options: VerifyOptions, hooks: VerifyHooks = {}): P
       enter('rollout');
       rolloutStartedAt = clock();
       if (await setUnschedulable(kc, trigger.node, true)) cordoned = trigger.node;
-      event(`node ${trigger.node} cordoned${cordoned ? '' : ' (it already was)'}`);
+      notice(`node ${trigger.node} cordoned${cordoned ? '' : ' (it already was)'}`);
       const onEviction = (answer: EvictionAnswer) => {
         const atMs = clock();
         evictions.push({ atMs, ...answer });
-        event(
+        notice(
           answer.status === 201
             ? `eviction of ${answer.pod} accepted`
             : `eviction of ${answer.pod} refused (${answer.status}): ${answer.message}`,
@@ -388,7 +394,7 @@ export async function verify(options: VerifyOptions, hooks: VerifyHooks = {}): P
       evicting.catch(() => {});
     } else {
       waiting = [`waiting for a rollout of ${namespace}/${options.deployment} to begin: start it now`];
-      event(waiting[0] as string);
+      notice(waiting[0] as string);
     }
 
     // 9. Until the rollout is complete and the last old pod is gone.
@@ -496,7 +502,7 @@ export async function verify(options: VerifyOptions, hooks: VerifyHooks = {}): P
       const node = cordoned;
       cordoned = undefined;
       await setUnschedulable(access.kc, node, false)
-        .then(() => event(`node ${node} uncordoned`))
+        .then(() => notice(`node ${node} uncordoned`))
         .catch((error) =>
           notes.push(`node ${node} could not be uncordoned (${statusMessageOf(error)}): kubectl uncordon ${node}`),
         );

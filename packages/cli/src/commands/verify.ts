@@ -5,6 +5,7 @@ import { UsageError } from '../errors.js';
 import { onInterrupt, prepareOutputs, progressWriter, writeResultFiles } from '../live.js';
 import type { Command } from '../main.js';
 import { numberFlag, stringFlag } from '../options.js';
+import { CLEAR_LINE } from '../output.js';
 import { type CommandSpec, valueOption as n, parseArgs } from '../spec.js';
 
 const spec: CommandSpec = {
@@ -129,9 +130,15 @@ async function askOnTerminal(change: string): Promise<boolean> {
     );
   }
   const rl = createInterface({ input: process.stdin, output: process.stderr });
+  // Ctrl-C at the question is a no: the terminal hands it to readline, not to the process.
+  const asked = new AbortController();
+  rl.on('SIGINT', () => asked.abort());
   try {
-    const answer = await rl.question(`zerodrop verify will ${change}. Go ahead? [y/N] `);
+    const answer = await rl.question(`zerodrop verify will ${change}. Go ahead? [y/N] `, { signal: asked.signal });
     return /^y(es)?$/i.test(answer.trim());
+  } catch (error) {
+    if ((error as Error).name === 'AbortError') return false;
+    throw error;
   } finally {
     rl.close();
   }
@@ -163,6 +170,10 @@ async function run(args: string[]): Promise<number> {
       signal: interrupt.signal,
       onProgress: (p) => {
         if (!asking) onProgress(p);
+      },
+      onNotice: (line) => {
+        if (process.stderr.isTTY) process.stderr.write(CLEAR_LINE);
+        console.error(`zerodrop verify: ${line}`);
       },
     },
   ).finally(() => interrupt.release());
