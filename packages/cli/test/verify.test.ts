@@ -393,6 +393,25 @@ describe('zerodrop verify on a local cluster', { skip }, () => {
     assert.equal(generation('graceful'), before);
   });
 
+  test('credentials the API server does not accept: exit 2 saying so', { timeout: 60_000 }, async () => {
+    const forged = join(dir, 'forged.kubeconfig');
+    const kc = new KubeConfig();
+    kc.loadFromFile(kubeconfig);
+    const user = kc.getCurrentUser();
+    assert.ok(user);
+    kc.users = [{ ...user, token: 'not-a-token' }];
+    writeFileSync(forged, kc.exportConfig());
+    const r = await zerodropAsync(
+      ['verify', '--kubeconfig', forged, '--deployment', 'graceful', '--url', 'http://127.0.0.1:9/', '--yes'],
+      dir,
+    ).done;
+    assert.equal(r.code, 2);
+    assert.match(
+      r.stderr,
+      /COULD NOT RUN: checking access: the API server at https:\/\/127\.0\.0\.1:\d+ does not accept these credentials \(401\)/,
+    );
+  });
+
   test('no such Deployment: exit 2 naming the ones there are', { timeout: 60_000 }, async () => {
     const r = await verify(['--deployment', 'nope', '--url', 'http://127.0.0.1:9/']);
     assert.equal(r.code, 2);

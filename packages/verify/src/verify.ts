@@ -219,6 +219,18 @@ export async function verify(options: VerifyOptions, hooks: VerifyHooks = {}): P
   let progressTimer: NodeJS.Timeout | undefined;
 
   try {
+    await measure();
+  } catch (error) {
+    const known = apiError(error, 'talking to the cluster', access);
+    if (!(known instanceof VerifyError)) throw known;
+    failure = known;
+    event(`stopping: ${known.message}`);
+  } finally {
+    await cleanUp();
+  }
+  return finish();
+
+  async function measure(): Promise<void> {
     url = parseTarget(options.url, options.path);
     access = loadClusterAccess({
       ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
@@ -297,7 +309,10 @@ export async function verify(options: VerifyOptions, hooks: VerifyHooks = {}): P
     event(`${url.href} answers ${probe.status}`);
 
     // 5. What lint says about the Deployment as the cluster has it (never a reason not to measure).
-    live = await lintLiveDeployment(kc, deployment).catch(() => undefined);
+    live = await lintLiveDeployment(kc, deployment).catch((error) => {
+      notes.push(`lint could not read the Deployment: ${(error as Error).message}`);
+      return undefined;
+    });
     notes.push(...(live?.notes ?? []));
 
     // 6. Asked before any change.
@@ -305,7 +320,7 @@ export async function verify(options: VerifyOptions, hooks: VerifyHooks = {}): P
       const yes = await options.confirm(describeChange(trigger, namespace, options.deployment));
       if (!yes) throw new VerifyError('NOT_CONFIRMED', 'not confirmed: nothing was changed');
     }
-    if (signal.aborted) return finish();
+    if (signal.aborted) return;
 
     // 7. The watches, then the load.
     const watched = new WorkloadTimeline(kc, {
@@ -319,7 +334,7 @@ export async function verify(options: VerifyOptions, hooks: VerifyHooks = {}): P
       watched.start().then(() => true),
       sleep(SYNC_TIMEOUT_MS, signal).then(() => false),
     ]);
-    if (signal.aborted) return finish();
+    if (signal.aborted) return;
     if (!synced) {
       throw new VerifyError(
         'API',
@@ -363,7 +378,7 @@ export async function verify(options: VerifyOptions, hooks: VerifyHooks = {}): P
     enter('warmup');
     load.start();
     await sleep(options.warmupMs, signal);
-    if (signal.aborted) return finish();
+    if (signal.aborted) return;
 
     // 8. The trigger.
     let targetGeneration = initialGeneration;
@@ -405,7 +420,9 @@ export async function verify(options: VerifyOptions, hooks: VerifyHooks = {}): P
       evictionFailure = error;
     });
     while (!signal.aborted) {
-      if (evictionFailure) throw apiError(evictionFailure, `draining node ${describeTrigger(trigger)}`, access);
+      if (evictionFailure) {
+        throw apiError(evictionFailure, `draining node ${trigger.kind === 'drain' ? trigger.node : ''}`, access);
+      }
       let current: V1Deployment;
       try {
         current = await apps.readNamespacedDeployment({ name: options.deployment, namespace });
@@ -475,15 +492,7 @@ export async function verify(options: VerifyOptions, hooks: VerifyHooks = {}): P
       enter('settle');
       await sleep(options.settleMs, signal);
     }
-  } catch (error) {
-    const known = apiError(error, 'talking to the cluster', access);
-    if (!(known instanceof VerifyError)) throw known;
-    failure = known;
-    event(`stopping: ${known.message}`);
-  } finally {
-    await cleanUp();
   }
-  return finish();
 
   async function cleanUp(): Promise<void> {
     if (progressTimer) clearInterval(progressTimer);
