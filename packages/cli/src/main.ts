@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   plan: async () => (await import('./commands/plan.js')).command,
   rehearse: async () => (await import('./commands/rehearse.js')).command,
   cluster: async () => (await import('./commands/cluster.js')).command,
+  verify: async () => (await import('./commands/verify.js')).command,
 };
 
 export type CommandName = keyof typeof COMMANDS;

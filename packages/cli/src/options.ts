@@ -13,6 +13,7 @@ import {
   STDIN,
   UserInputError,
 } from '@zerodrop/lint';
+import { UsageError } from './errors.js';
 import type { OptionSpec, ParsedArgs } from './spec.js';
 
 /** Options several commands share, spelled and explained once. */
@@ -89,4 +90,21 @@ export function reportUserError(command: string, error: unknown): number {
 export function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
+}
+
+/** A numeric option: undefined when absent, a UsageError when not a number >= min (or not an integer). */
+export function numberFlag(flags: ParsedArgs['flags'], name: string, min: number, integer = false): number | undefined {
+  const raw = flags.get(name);
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (raw === true || !Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
+    throw new UsageError(`--${name} must be ${integer ? 'an integer' : 'a number'} >= ${min}, got "${raw}"`);
+  }
+  return value;
+}
+
+/** A valued option's value, or undefined. */
+export function stringFlag(flags: ParsedArgs['flags'], name: string): string | undefined {
+  const raw = flags.get(name);
+  return typeof raw === 'string' ? raw : undefined;
 }

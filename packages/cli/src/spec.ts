@@ -18,6 +18,16 @@ export interface OptionSpec {
   description: string;
 }
 
+/** An option that takes a value, in one line: `valueOption('rate', '<req/s>', 'arrival rate', { default: '200' })`. */
+export function valueOption(
+  name: string,
+  value: string,
+  description: string,
+  extra: Partial<OptionSpec> = {},
+): OptionSpec {
+  return { name, value, description, ...extra };
+}
+
 export interface OptionGroup {
   /** `Options`, or a heading such as `Workload` when a command has many. */
   title: string;

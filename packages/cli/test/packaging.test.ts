@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const repo = fileURLToPath(new URL('../../../../', import.meta.url));
-const PACKAGES = ['core', 'graceful', 'lint', 'rehearse', 'cluster', 'cli'];
+const PACKAGES = ['core', 'graceful', 'lint', 'rehearse', 'cluster', 'verify', 'cli'];
 /** Every entry point a user can import. */
 const ENTRY_POINTS = [
   '@zerodrop/core',
@@ -27,6 +27,7 @@ const ENTRY_POINTS = [
   '@zerodrop/lint',
   '@zerodrop/rehearse',
   '@zerodrop/cluster',
+  '@zerodrop/verify',
   'zerodrop',
 ];
 
@@ -226,7 +227,7 @@ describe('packed and installed from the tarballs', { skip }, () => {
 
   test('the scratch project holds no path into the repository', () => {
     const links = readdirSync(join(project, 'node_modules', '@zerodrop'));
-    assert.deepEqual(links.sort(), ['cluster', 'core', 'graceful', 'lint', 'rehearse']);
+    assert.deepEqual(links.sort(), ['cluster', 'core', 'graceful', 'lint', 'rehearse', 'verify']);
     const resolved = run(process.execPath, [
       '--input-type=module',
       '-e',

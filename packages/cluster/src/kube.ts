@@ -21,8 +21,27 @@ export function statusCodeOf(error: unknown): number | undefined {
   return undefined;
 }
 
+/** The message of the API's Status in a client error (`Cannot evict pod as it would violate ...`), with its causes. */
+export function statusMessageOf(error: unknown): string {
+  const e = error as { body?: unknown; message?: string };
+  let body = e?.body;
+  if (typeof body === 'string') {
+    try {
+      body = JSON.parse(body);
+    } catch {
+      return (body as string) || (e?.message ?? String(error));
+    }
+  }
+  const status = body as { message?: string; details?: { causes?: { message?: string }[] } } | undefined;
+  const causes = (status?.details?.causes ?? []).map((c) => c.message).filter((m): m is string => Boolean(m));
+  const message = status?.message ?? e?.message ?? String(error);
+  return causes.length > 0 ? `${message} (${causes.join('; ')})` : message;
+}
+
 export interface Watcher<T extends KubernetesObject> {
   list(): T[];
+  /** Resolves once the first list has been delivered and the watch runs (never rejects: errors start over). */
+  synced: Promise<void>;
   stop(): void;
 }
 
@@ -40,12 +59,23 @@ export function watchCollection<T extends KubernetesObject>(
   let stopped = false;
   let current: ListWatch<T> | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let markSynced: () => void = () => {};
+  const synced = new Promise<void>((resolve) => {
+    markSynced = resolve;
+  });
   const start = () => {
     if (stopped) return;
+    // A failed list ends start() quietly (the error goes to 'error'): only a delivered list counts as synced.
+    let listed = false;
+    const listOnce = async () => {
+      const result = await list();
+      listed = true;
+      return result;
+    };
     const lw = new ListWatch<T>(
       path,
       new Watch(kc),
-      list as never,
+      listOnce as never,
       false,
       options.labelSelector,
       options.fieldSelector,
@@ -59,14 +89,19 @@ export function watchCollection<T extends KubernetesObject>(
       if (stopped || current !== lw) return;
       timer = setTimeout(start, 1000);
     });
-    lw.start().catch((error) => {
-      options.onError?.(error);
-      if (!stopped && current === lw) timer = setTimeout(start, 1000);
-    });
+    lw.start()
+      .then(() => {
+        if (current === lw && listed) markSynced();
+      })
+      .catch((error) => {
+        options.onError?.(error);
+        if (!stopped && current === lw) timer = setTimeout(start, 1000);
+      });
   };
   start();
   return {
     list: () => [...(current?.list() ?? [])],
+    synced,
     stop: () => {
       stopped = true;
       if (timer) clearTimeout(timer);

@@ -37,6 +37,11 @@ export interface FailedRequest {
   kind: FailureKind;
   /** The pod that got it, when known; none when nothing could be routed to. */
   pod?: string;
+  /**
+   * For a failure of the connection itself (not a 5xx answer), when the engine knows how the client reached the pod:
+   * on a `new` connection (the consumer chose the pod for it) or a `reused` kept-alive one (pinned to the pod).
+   */
+  connection?: 'new' | 'reused';
 }
 
 /** The pod timeline the attribution needs: each pod's state changes, as the kubelet records them. */
@@ -104,7 +109,7 @@ export const CAUSES: Record<
     ],
   },
   'no-drain': {
-    title: 'the app exited with kept-alive connections still open ({consumer} had stopped routing new ones to it)',
+    title: 'the app exited with kept-alive connections still open instead of draining them',
     fix: 'drain in the app: after SIGTERM keep serving with `Connection: close` until clients moved, then close the listener and exit',
     rules: [],
     docs: { title: '@zerodrop/graceful', url: docsUrl('packages/graceful/README.md') },
@@ -191,6 +196,10 @@ export function causeOf(
   }
   if (m.readyAt === undefined || failure.startMs + SLACK_MS < m.readyAt) return 'not-ready';
   if (m.terminatingAt !== undefined && failure.endMs + SLACK_MS >= m.terminatingAt) {
+    // A stopped pod that got a new connection was still routed to; one that cut a kept-alive connection did not drain.
+    if (failure.connection !== undefined && m.stoppedAt !== undefined && m.stoppedAt <= failure.endMs + SLACK_MS) {
+      return failure.connection === 'new' ? 'prestop' : 'no-drain';
+    }
     const unrouted = unroutedAt(routing, failure.pod, m.terminatingAt);
     if (unrouted === undefined || failure.startMs < unrouted) {
       // Still routed: with a stop already under way (or coming during the request), the pod gave up too early.

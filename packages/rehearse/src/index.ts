@@ -1,5 +1,6 @@
 export * from './attribution.js';
 export { removeCgroupTree } from './cgroup.js';
+export { epochMs, sleep } from './clock.js';
 export { ExternalLoadBalancer } from './consumers/external-lb.js';
 export { type ConnectionRecord, L4Proxy } from './consumers/l4.js';
 export { L7Proxy, POD_HEADER } from './consumers/l7.js';

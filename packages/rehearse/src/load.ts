@@ -1,4 +1,5 @@
 import http from 'node:http';
+import https from 'node:https';
 import type net from 'node:net';
 import { epochMs } from './clock.js';
 import { POD_HEADER, UPSTREAM_ERROR_HEADER } from './consumers/l7.js';
@@ -16,11 +17,18 @@ export interface RequestRecord {
   pod?: string;
   /** The client's local port: identifies the connection at an L4 proxy. */
   clientPort?: number;
+  /** Sent on a kept-alive connection that earlier requests used (false: on a new connection). */
+  reused?: boolean;
   detail?: string;
   attempts: number;
 }
 
 const TICK_MS = 5;
+
+/** Where the load goes: a port on 127.0.0.1 (a rehearsal's proxy), or any HTTP(S) host and port (a cluster's URL). */
+export type LoadTarget = number | { protocol: 'http:' | 'https:'; host: string; port: number };
+
+type Client = { agent: http.Agent; inFlight: number };
 
 /** Picks a path: `mix` entries by their share, the rest goes to `path`. */
 export function choosePath(settings: Pick<LoadSettings, 'path' | 'mix'>, random: number): string {
@@ -46,7 +54,10 @@ export function clientFailure(error: NodeJS.ErrnoException | undefined, timedOut
  * timeout count from its arrival. No retries unless `retries` > 0.
  */
 export class LoadGenerator {
-  private readonly clients: { agent: http.Agent; inFlight: number }[];
+  private readonly clients: Client[];
+  private readonly transport: typeof http | typeof https;
+  private readonly host: string;
+  private readonly port: number;
   private nextClient = 0;
   private timer: NodeJS.Timeout | undefined;
   private startedAt = 0;
@@ -57,12 +68,18 @@ export class LoadGenerator {
   private readonly requests = new Set<http.ClientRequest>();
 
   constructor(
-    private readonly port: number,
+    target: LoadTarget,
     private readonly settings: LoadSettings,
     private readonly onRecord: (record: RequestRecord) => void,
   ) {
+    const secure = typeof target !== 'number' && target.protocol === 'https:';
+    this.transport = secure ? https : http;
+    this.host = typeof target === 'number' ? '127.0.0.1' : target.host;
+    this.port = typeof target === 'number' ? target : target.port;
     this.clients = Array.from({ length: settings.connections }, () => ({
-      agent: new http.Agent({ keepAlive: true, maxSockets: 1 }),
+      agent: secure
+        ? new https.Agent({ keepAlive: true, maxSockets: 1 })
+        : new http.Agent({ keepAlive: true, maxSockets: 1 }),
       inFlight: 0,
     }));
   }
@@ -84,10 +101,10 @@ export class LoadGenerator {
     }
   }
 
-  private client(): { agent: http.Agent; inFlight: number } {
-    let best = this.clients[this.nextClient] as { agent: http.Agent; inFlight: number };
+  private client(): Client {
+    let best = this.clients[this.nextClient] as Client;
     for (let i = 1; i < this.clients.length && best.inFlight > 0; i++) {
-      const c = this.clients[(this.nextClient + i) % this.clients.length] as { agent: http.Agent; inFlight: number };
+      const c = this.clients[(this.nextClient + i) % this.clients.length] as Client;
       if (c.inFlight < best.inFlight) best = c;
     }
     this.nextClient = (this.clients.indexOf(best) + 1) % this.clients.length;
@@ -117,7 +134,7 @@ export class LoadGenerator {
     };
     const attempt = () => {
       record.attempts++;
-      const req = http.request({ host: '127.0.0.1', port: this.port, path, agent: client.agent });
+      const req = this.transport.request({ host: this.host, port: this.port, path, agent: client.agent });
       current = req;
       this.requests.add(req);
       let done = false;
@@ -125,6 +142,7 @@ export class LoadGenerator {
         if (done) return;
         done = true;
         this.requests.delete(req);
+        record.reused = req.reusedSocket;
         const retriable = outcome === 'reset' || outcome === 'refused';
         if (retriable && record.attempts <= this.settings.retries && !timedOut) {
           attempt();

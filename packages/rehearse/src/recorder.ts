@@ -64,6 +64,8 @@ export class Recorder {
     /** Epoch ms the rehearsal started at. */
     private readonly origin: number,
     private readonly context: (record: RequestRecord) => RequestContext,
+    /** Tell the attribution whether a failed connection was new or kept alive (the client talks to the pods at L4). */
+    private readonly connectionsReachPods = false,
   ) {}
 
   /** Requests sent from `at` (epoch ms) on belong to `name`. */
@@ -102,6 +104,9 @@ export class Recorder {
         endMs: record.end - this.origin,
         kind: outcome,
         ...(pod ? { pod } : {}),
+        ...(this.connectionsReachPods && outcome !== 'http5xx' && record.reused !== undefined
+          ? { connection: record.reused ? ('reused' as const) : ('new' as const) }
+          : {}),
       });
     }
     if (this.failures.length < FAILURES_KEPT) {

@@ -124,6 +124,29 @@ export interface RehearsalResult {
   outcome?: { status: 'completed' | 'aborted' | 'error'; message?: string; diagnosis?: Diagnosis };
   /** What happened, in order: controller decisions, pod events, consumer changes (capped). */
   events?: { atMs: number; what: string }[];
+  /** Set when the rollout was a real one on a cluster (`zerodrop verify`) rather than a rehearsal. */
+  verify?: VerifiedRollout;
+}
+
+/** What `zerodrop verify` measured: which Deployment, where, through which URL, changed how. */
+export interface VerifiedRollout {
+  /** The kubeconfig context, or `in-cluster`. */
+  context: string;
+  server: string;
+  namespace: string;
+  deployment: string;
+  url: string;
+  /** `restart`, `none` (a rollout someone else started) or `drain:NODE`. */
+  trigger: string;
+  /** Every answer of the eviction API during a drain, 429s from PodDisruptionBudgets included. */
+  evictions?: { atMs: number; pod: string; status: number; message: string }[];
+  /** What the reader should know about this run (a rollout already under way, findings left out, ...). */
+  notes?: string[];
+}
+
+/** The command that produced the result, for titles: `rehearse` or `verify`. */
+export function toolOf(result: Pick<RehearsalResult, 'verify'>): 'rehearse' | 'verify' {
+  return result.verify ? 'verify' : 'rehearse';
 }
 
 /** One lint finding on the rehearsed manifest. */

@@ -1,6 +1,6 @@
 import { formatDiagnosis } from './diagnosis.js';
 import { formatCount } from './report/format.js';
-import { FAILURE_KINDS, type RehearsalResult } from './result.js';
+import { FAILURE_KINDS, type RehearsalResult, toolOf } from './result.js';
 import { verdictOf } from './verdict.js';
 
 const KIND_MEANING: Record<(typeof FAILURE_KINDS)[number], string> = {
@@ -13,17 +13,42 @@ const KIND_MEANING: Record<(typeof FAILURE_KINDS)[number], string> = {
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)}s`;
 
-/** Where lint found a rule's problem in the rehearsed manifest: `deploy.yaml:21`, or nothing. */
+/** Where lint found a rule's problem in the rehearsed manifest: `deploy.yaml:21` (or the object), or nothing. */
 export function lintedAt(result: RehearsalResult, rule: string): string | undefined {
   const finding = result.lint?.findings.find((f) => f.rule === rule);
-  return finding && result.lint ? `${result.lint.file}:${finding.line}` : undefined;
+  if (!finding || !result.lint) return undefined;
+  // Line 0: the object was read from a cluster, not from a file.
+  return finding.line > 0 ? `${result.lint.file}:${finding.line}` : result.lint.file;
 }
 
 /** `zerodrop rehearse: COULD NOT RUN: <diagnosis>`, the short form for a rehearsal that never measured. */
 export function renderFailureToRun(result: RehearsalResult): string {
   const diagnosis = result.outcome?.diagnosis;
   const reason = diagnosis ? formatDiagnosis(diagnosis) : (result.outcome?.message ?? 'no reason was recorded');
-  return `zerodrop rehearse: COULD NOT RUN: ${reason}`;
+  return `zerodrop ${toolOf(result)}: COULD NOT RUN: ${reason}`;
+}
+
+/** What was measured, in one line: the rehearsal's settings, or the cluster, Deployment and URL of a verify run. */
+function settingsLine(result: RehearsalResult): string {
+  const s = result.settings;
+  const workload = `${s.replicas} replica(s), maxSurge ${s.maxSurge}, maxUnavailable ${s.maxUnavailable}, preStop ${s.preStop}, grace ${s.gracePeriodSeconds}s`;
+  const load = `${s.rate} req/s over ${s.connections} connection(s)`;
+  const v = result.verify;
+  if (!v) return `  ${workload}, profile ${s.profile}, ${load}, --speed ${s.speed}`;
+  return `  deployment ${v.namespace}/${v.deployment} (context ${v.context}), trigger ${v.trigger}, ${workload}, ${load} to ${v.url}`;
+}
+
+/** A drain's evictions: how many were accepted, how many a PodDisruptionBudget refused (429) and why. */
+export function evictionLines(result: RehearsalResult): string[] {
+  const evictions = result.verify?.evictions ?? [];
+  if (evictions.length === 0) return [];
+  const accepted = evictions.filter((e) => e.status === 201);
+  const refused = evictions.filter((e) => e.status === 429);
+  const lines = [
+    `  drain: ${accepted.length} pod(s) evicted${accepted.length ? ` (${accepted.map((e) => `${e.pod} at ${seconds(e.atMs)}`).join(', ')})` : ''}, ${refused.length} eviction(s) refused with 429`,
+  ];
+  for (const message of new Set(refused.map((e) => e.message))) lines.push(`    429: ${message}`);
+  return lines;
 }
 
 /**
@@ -32,12 +57,11 @@ export function renderFailureToRun(result: RehearsalResult): string {
  */
 export function renderSummary(result: RehearsalResult): string {
   const { requests, settings, rollout } = result;
+  const verified = result.verify !== undefined;
   const verdict = verdictOf(result);
   if (verdict.status === 'error') return renderFailureToRun(result);
-  const lines: string[] = [`zerodrop rehearse: ${verdict.title}`];
-  lines.push(
-    `  ${settings.replicas} replica(s), maxSurge ${settings.maxSurge}, maxUnavailable ${settings.maxUnavailable}, preStop ${settings.preStop}, grace ${settings.gracePeriodSeconds}s, profile ${settings.profile}, ${settings.rate} req/s over ${settings.connections} connection(s), --speed ${settings.speed}`,
-  );
+  const lines: string[] = [`zerodrop ${toolOf(result)}: ${verdict.title}`, settingsLine(result)];
+  for (const note of result.verify?.notes ?? []) lines.push(`  note: ${note}`);
   if (verdict.status === 'no-measure') {
     lines.push('  nothing was measured: the load never started, so this run says nothing about dropped requests');
   }
@@ -57,7 +81,7 @@ export function renderSummary(result: RehearsalResult): string {
   }
   if (verdict.unclean.length > 0) {
     lines.push(
-      `  pods that did not exit cleanly (${settings.allowUncleanExit ? 'accepted with --allow-unclean-exit' : 'exit status 1; --allow-unclean-exit accepts them'}):`,
+      `  pods that did not exit cleanly (${verified ? 'a warning: the exit status counts failed requests only' : settings.allowUncleanExit ? 'accepted with --allow-unclean-exit' : 'exit status 1; --allow-unclean-exit accepts them'}):`,
     );
     for (const u of verdict.unclean) lines.push(`    ${u.pod} ${u.how}`);
   }
@@ -80,13 +104,16 @@ export function renderSummary(result: RehearsalResult): string {
       ? `  rollout: ${seconds(rollout.durationMs)} from the first new pod to the last old pod gone (wall clock)`
       : '  rollout: did not complete',
   );
+  lines.push(...evictionLines(result));
   lines.push('  pods:');
   for (const pod of result.pods) {
     const steps = pod.events.map((e) => `${e.state} ${seconds(e.atMs)}`).join(', ');
     const exit = pod.signal ? `, exit ${pod.signal}` : pod.exitCode !== undefined ? `, exit ${pod.exitCode}` : '';
-    lines.push(
-      `    ${pod.name.padEnd(7)} ${String(pod.requests.ok).padStart(6)} ok ${String(pod.requests.failed).padStart(4)} failed${exit}`,
-    );
+    // A real cluster does not say which pod served a successful request: only failures are placed on pods.
+    const counts = verified
+      ? `${String(pod.requests.failed).padStart(4)} failed`
+      : `${String(pod.requests.ok).padStart(6)} ok ${String(pod.requests.failed).padStart(4)} failed`;
+    lines.push(`    ${pod.name.padEnd(7)} ${counts}${exit}`);
     lines.push(`            ${steps}`);
     for (const line of pod.output ?? []) lines.push(`            | ${line}`);
   }
@@ -105,7 +132,9 @@ export function renderSummary(result: RehearsalResult): string {
         : `  zerodrop lint ${result.lint.file}: ${formatCount(findings.length)} finding(s), ${errors} error(s):`,
     );
     for (const f of findings)
-      lines.push(`    ${`${f.line}:${f.column}`.padEnd(7)} ${f.severity.padEnd(7)} ${f.rule}  ${f.message}`);
+      lines.push(
+        `    ${(f.line > 0 ? `${f.line}:${f.column}` : '').padEnd(7)} ${f.severity.padEnd(7)} ${f.rule}  ${f.message}`,
+      );
   }
   if (result.isolation) lines.push(`  replicas ran in ${result.isolation}`);
   return lines.join('\n');

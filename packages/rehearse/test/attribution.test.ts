@@ -106,6 +106,21 @@ describe('attribution of failures to the timeline', () => {
     assert.deepEqual(causes, ['no-drain']);
   });
 
+  test('a failed connection the engine knows: new on a stopped pod is the preStop’s, kept alive the drain’s', () => {
+    const known = (startMs: number, connection: 'new' | 'reused') => ({
+      ...failure(startMs, 'old-1', 'reset'),
+      connection,
+    });
+    const { causes } = attributeFailures({
+      // Before 1500 kube-proxy still routed to old-1, after it no longer did: the connection decides, not the routing.
+      failures: [known(1005, 'reused'), known(1005, 'new'), known(2000, 'new'), known(2000, 'reused')],
+      pods,
+      routing,
+      consumer: 'kube-proxy',
+    });
+    assert.deepEqual(causes, ['no-drain', 'prestop', 'prestop', 'no-drain']);
+  });
+
   test('no failures: no groups', () => {
     assert.deepEqual(attributeFailures({ failures: [], pods, routing, consumer: 'kube-proxy' }).groups, []);
   });

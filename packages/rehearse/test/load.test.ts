@@ -92,6 +92,21 @@ describe('load generator', () => {
     assert.ok(flaky.some((r) => r.outcome === 'reset' && r.attempts === 1));
   });
 
+  test('a host and port target; each request says whether it went over a new or a kept-alive connection', async () => {
+    const records: RequestRecord[] = [];
+    const load = new LoadGenerator(
+      { protocol: 'http:', host: 'localhost', port },
+      settings({ rate: 50, connections: 1 }),
+      (r) => records.push(r),
+    );
+    load.start();
+    await new Promise((r) => setTimeout(r, 300));
+    await load.stop();
+    assert.ok(records.length >= 5 && records.every((r) => r.outcome === 'ok'));
+    assert.equal(records[0]?.reused, false);
+    assert.ok(records.slice(1).some((r) => r.reused === true));
+  });
+
   test('--retries retries a reset request', async () => {
     failNext = 1;
     const records = await run({ rate: 5, path: '/flaky', connections: 1, retries: 2 }, 250);

@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { effectiveRollout, getProfile, type ProfileId, resolveProbe, ruleDocsUrl } from '@zerodrop/core';
 import {
@@ -14,30 +14,21 @@ import {
   defaultReadiness,
   defaultSettings,
   ManifestInputError,
-  type Progress,
   type PropagationMode,
   type RehearsalResult,
   type RehearsalSettings,
   readManifest,
   rehearse,
   renderFailureToRun,
-  renderHtmlReport,
   renderSummary,
   resolveExecutable,
   verdictOf,
 } from '@zerodrop/rehearse';
 import { UsageError } from '../errors.js';
+import { onInterrupt, prepareOutputs, progressWriter, writeResultFiles } from '../live.js';
 import type { Command } from '../main.js';
-import { PROFILE_OPTION } from '../options.js';
-import { CLEAR_LINE, exitWhenFlushed } from '../output.js';
-import { type CommandSpec, type OptionSpec, type ParsedArgs, parseArgs } from '../spec.js';
-
-const n = (name: string, value: string, description: string, extra: Partial<OptionSpec> = {}): OptionSpec => ({
-  name,
-  value,
-  description,
-  ...extra,
-});
+import { numberFlag, PROFILE_OPTION, stringFlag } from '../options.js';
+import { type CommandSpec, valueOption as n, type ParsedArgs, parseArgs } from '../spec.js';
 
 const spec: CommandSpec = {
   name: 'rehearse',
@@ -137,21 +128,6 @@ function keyValues(lists: ParsedArgs['lists'], name: string): Record<string, str
     out[value.slice(0, eq)] = value.slice(eq + 1);
   }
   return out;
-}
-
-function numberFlag(flags: ParsedArgs['flags'], name: string, min: number, integer = false): number | undefined {
-  const raw = flags.get(name);
-  if (raw === undefined) return undefined;
-  const value = Number(raw);
-  if (raw === true || !Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
-    throw new UsageError(`--${name} must be ${integer ? 'an integer' : 'a number'} >= ${min}, got "${raw}"`);
-  }
-  return value;
-}
-
-function stringFlag(flags: ParsedArgs['flags'], name: string): string | undefined {
-  const raw = flags.get(name);
-  return typeof raw === 'string' ? raw : undefined;
 }
 
 function intOrPercentFlag(flags: ParsedArgs['flags'], name: string): number | string | undefined {
@@ -282,44 +258,6 @@ export function settingsFromArgs(args: readonly string[]): {
   };
 }
 
-/** The progress line; what the rehearsal waits for is added while pods are not Ready. */
-export function progressLine(p: Progress): string {
-  const line = `zerodrop rehearse: ${p.phase.padEnd(8)} ${(p.elapsedMs / 1000).toFixed(1).padStart(6)}s  pods ${p.pods.ready} ready / ${p.pods.terminating} terminating / ${p.pods.total}  ${String(p.requestsPerSecond).padStart(5)} req/s  ${p.total} sent, ${p.failed} failed`;
-  return p.waiting.length > 0 ? `${line}; ${p.waiting.join('; ')}` : line;
-}
-
-/** In a log (not a terminal), one progress line this often. */
-const LOG_PROGRESS_MS = 5000;
-
-/**
- * Makes the folders of --json and --html and checks they can be written, before the rehearsal runs: a result must
- * never be lost at the end for want of a folder. Throws a UsageError naming the path.
- */
-export function prepareOutputs(out: { json?: string; html?: string }): void {
-  for (const [flag, file] of [
-    ['json', out.json],
-    ['html', out.html],
-  ] as const) {
-    if (file === undefined) continue;
-    const path = resolve(file);
-    try {
-      if (existsSync(path) && statSync(path).isDirectory()) throw new Error('it is a folder; name a file');
-      mkdirSync(dirname(path), { recursive: true });
-      accessSync(dirname(path), constants.W_OK);
-      if (existsSync(path)) accessSync(path, constants.W_OK);
-    } catch (error) {
-      const { code, message } = error as NodeJS.ErrnoException;
-      const why =
-        code === 'EACCES' || code === 'EPERM'
-          ? 'permission denied'
-          : code === 'ENOTDIR' || code === 'EEXIST'
-            ? 'a file is in the way of the folder'
-            : message;
-      throw new UsageError(`--${flag} ${file}: cannot write there (${why})`);
-    }
-  }
-}
-
 /**
  * Lints the rehearsed manifest with the config found from its folder upward. The other manifests of its folder are
  * read as context (its Service, PodDisruptionBudget, health-check policy), and only the findings on the rehearsed
@@ -360,12 +298,6 @@ function lintManifest(file: string, profile: string | undefined): RehearsalResul
   }
 }
 
-/** Writes --json and --html; an unwritable path throws the fs error (with its path). */
-async function writeOutputs(result: RehearsalResult, out: { json?: string; html?: string }): Promise<void> {
-  if (out.json) writeFileSync(out.json, `${JSON.stringify(result, null, 2)}\n`);
-  if (out.html) writeFileSync(out.html, renderHtmlReport(result));
-}
-
 async function run(args: string[]): Promise<number> {
   let parsed: ReturnType<typeof settingsFromArgs>;
   try {
@@ -389,38 +321,12 @@ async function run(args: string[]): Promise<number> {
   if (typeof linted === 'string') notes.push(linted);
   for (const note of notes) console.error(`zerodrop rehearse: note: ${note}`);
 
-  const tty = process.stderr.isTTY === true;
-  const abort = new AbortController();
-  let interrupted = false;
-  const onSigint = () => {
-    if (interrupted) {
-      // A second Ctrl-C: quit now; the replicas die with this process (exit handler, watchdogs).
-      exitWhenFlushed(130);
-      return;
-    }
-    interrupted = true;
-    if (tty) process.stderr.write(CLEAR_LINE);
-    console.error('zerodrop rehearse: interrupted: stopping the load and the replicas (Ctrl-C again to quit now)');
-    abort.abort();
-  };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
-  let lastLogged = Number.NEGATIVE_INFINITY;
-  const onProgress = (p: Progress) => {
-    if (tty) {
-      // One terminal line, redrawn in place: a line that wrapped could not be cleared.
-      process.stderr.write(
-        `${CLEAR_LINE}${progressLine(p).slice(0, Math.max(20, (process.stderr.columns ?? 120) - 1))}`,
-      );
-    } else if (p.elapsedMs - lastLogged >= LOG_PROGRESS_MS) {
-      lastLogged = p.elapsedMs;
-      console.error(progressLine(p));
-    }
-  };
+  const interrupt = onInterrupt('rehearse', 'stopping the load and the replicas');
+  const onProgress = progressWriter('rehearse');
   let result: RehearsalResult;
   try {
     result = await rehearse(settings, {
-      signal: abort.signal,
+      signal: interrupt.signal,
       ...(out.verbose
         ? {
             onEvent: (at, what) => console.error(`${(at / 1000).toFixed(3).padStart(8)}s ${what}`),
@@ -429,22 +335,13 @@ async function run(args: string[]): Promise<number> {
         : { onProgress }),
     });
   } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
-    if (tty) process.stderr.write(CLEAR_LINE);
+    interrupt.release();
   }
   if (linted && typeof linted !== 'string') result.lint = linted;
   const verdict = verdictOf(result);
   if (verdict.status === 'error') console.error(renderFailureToRun(result));
   else console.log(renderSummary(result));
-  try {
-    await writeOutputs(result, out);
-  } catch (error) {
-    const { path, code } = error as NodeJS.ErrnoException;
-    console.error(`zerodrop rehearse: cannot write ${path ?? 'the output'} (${code ?? String(error)})`);
-    return 2;
-  }
-  return verdict.exitCode;
+  return (await writeResultFiles('rehearse', result, out)) ?? verdict.exitCode;
 }
 
 export const command: Command = { spec, run };

@@ -1,5 +1,5 @@
-import { FAILURE_KINDS, type FailureKind, type Phase, type RehearsalResult } from '../result.js';
-import { lintedAt } from '../summary.js';
+import { FAILURE_KINDS, type FailureKind, type Phase, type RehearsalResult, toolOf } from '../result.js';
+import { evictionLines, lintedAt } from '../summary.js';
 import { verdictOf } from '../verdict.js';
 import { FAILURE_COLOR, podLane, renderTimelineSvg, STATE_STYLE } from './chart.js';
 import { escapeHtml, formatCommand, formatCount, formatDuration, formatPercent } from './format.js';
@@ -30,14 +30,14 @@ function verdict(result: RehearsalResult): VerdictCard {
     case 'error':
       return {
         tone: 'fail',
-        title: 'The rehearsal could not run',
+        title: result.verify ? 'The rollout could not be verified' : 'The rehearsal could not run',
         text: result.outcome?.message ?? 'no reason was recorded',
       };
     case 'aborted':
       return {
         tone: 'empty',
         title: 'Interrupted',
-        text: `The rehearsal was stopped before the end; the numbers below are partial (${formatCount(failed)} of ${formatCount(total)} requests failed so far).`,
+        text: `The ${result.verify ? 'run' : 'rehearsal'} was stopped before the end; the numbers below are partial (${formatCount(failed)} of ${formatCount(total)} requests failed so far).`,
       };
     case 'no-measure':
       return {
@@ -114,14 +114,14 @@ function lintSection(result: RehearsalResult): string {
   }
   const rows = findings.map((f) =>
     row([
-      `<span class="num">${f.line}:${f.column}</span>`,
+      `<span class="num">${f.line > 0 ? `${f.line}:${f.column}` : '–'}</span>`,
       `<span class="sev sev-${escapeHtml(f.severity)}">${escapeHtml(f.severity)}</span>`,
       `<a href="${escapeHtml(f.url)}"><code>${escapeHtml(f.rule)}</code></a>`,
       escapeHtml(f.message),
     ]),
   );
   return (
-    `<section class="card" id="lint"><h2>zerodrop lint</h2><p class="muted">The manifest this rehearsal used, <code>${escapeHtml(file)}</code>:</p>` +
+    `<section class="card" id="lint"><h2>zerodrop lint</h2><p class="muted">${result.verify ? 'The objects as the cluster has them' : 'The manifest this rehearsal used'}, <code>${escapeHtml(file)}</code>:</p>` +
     `<table class="lint-list">${row(['line', 'severity', 'rule', 'message'], true)}${rows.join('')}</table></section>`
   );
 }
@@ -173,6 +173,25 @@ function failuresByPhase(result: RehearsalResult): string {
 
 function settingsTable(result: RehearsalResult): string {
   const s = result.settings;
+  const v = result.verify;
+  if (v) {
+    const rows: [string, string][] = [
+      ['deployment', `<code>${escapeHtml(`${v.namespace}/${v.deployment}`)}</code>`],
+      ['cluster', `${escapeHtml(v.context)} · <code>${escapeHtml(v.server)}</code>`],
+      ['trigger', escapeHtml(v.trigger)],
+      [
+        'load',
+        `${escapeHtml(s.rate)} req/s over ${escapeHtml(s.connections)} connections to <code>${escapeHtml(v.url)}</code>`,
+      ],
+      ['replicas', escapeHtml(s.replicas)],
+      ['maxSurge / maxUnavailable', `${escapeHtml(s.maxSurge)} / ${escapeHtml(s.maxUnavailable)}`],
+      ['preStop', escapeHtml(s.preStop)],
+      ['terminationGracePeriodSeconds', escapeHtml(s.gracePeriodSeconds)],
+      ['started', escapeHtml(result.startedAt)],
+      ...(v.notes ?? []).map((note): [string, string] => ['note', escapeHtml(note)]),
+    ];
+    return `<table class="settings">${rows.map(([k, x]) => `<tr><th>${escapeHtml(k)}</th><td>${x}</td></tr>`).join('')}</table>`;
+  }
   const rows: [string, string][] = [
     ['command', `<code>${escapeHtml(formatCommand(s.command))}</code>`],
     [
@@ -211,7 +230,8 @@ function podsTable(result: RehearsalResult): string {
       pod.pid === undefined ? '–' : escapeHtml(pod.pid),
       last ? escapeHtml(STATE_STYLE[last.state]?.label ?? last.state) : '–',
       ending || '–',
-      `<span class="num">${formatCount(pod.requests.ok)}</span>`,
+      // A real cluster does not say which pod served a successful request.
+      result.verify ? '<span class="muted">–</span>' : `<span class="num">${formatCount(pod.requests.ok)}</span>`,
       `<span class="num ${pod.requests.failed > 0 ? 'bad-text' : ''}">${formatCount(pod.requests.failed)}</span>`,
     ]);
   });
@@ -234,6 +254,25 @@ function failuresTable(result: RehearsalResult): string {
   const note =
     more > 0 ? `<p class="muted">${formatCount(more)} more failures are counted above but not listed.</p>` : '';
   return `<table class="failure-list">${row(['time', 'pod', 'kind', 'phase', 'detail'], true)}${rows.join('')}</table>${note}`;
+}
+
+/** A drain's evictions: accepted, and refused by a PodDisruptionBudget (429), with the API's reasons. */
+function evictionsSection(result: RehearsalResult): string {
+  const evictions = result.verify?.evictions ?? [];
+  if (evictions.length === 0) return '';
+  const rows = evictions.map((e) =>
+    row([
+      `<span class="num">${formatDuration(e.atMs)}</span>`,
+      escapeHtml(e.pod),
+      `<span class="${e.status === 201 ? '' : 'bad-text'}">${escapeHtml(e.status)}</span>`,
+      escapeHtml(e.message),
+    ]),
+  );
+  const head = evictionLines(result)[0]?.trim() ?? '';
+  return (
+    `<section class="card" id="evictions"><h2>Evictions</h2><p class="muted">${escapeHtml(head)}</p>` +
+    `<table class="eviction-list">${row(['time', 'pod', 'answer', 'message'], true)}${rows.join('')}</table></section>`
+  );
 }
 
 function eventsList(result: RehearsalResult): string {
@@ -368,7 +407,12 @@ const SCRIPT = `
 export function renderHtmlReport(result: RehearsalResult): string {
   const v = verdict(result);
   const r = result.requests;
-  const title = `zerodrop rehearsal — ${v.title}`;
+  const verified = result.verify;
+  const heading = verified ? 'zerodrop verify' : 'zerodrop rehearsal';
+  const title = `${heading} — ${v.title}`;
+  const sub = verified
+    ? `<code>${escapeHtml(`${verified.namespace}/${verified.deployment}`)}</code> · ${escapeHtml(verified.context)} · trigger ${escapeHtml(verified.trigger)} · <code>${escapeHtml(verified.url)}</code> · ${escapeHtml(result.startedAt)}`
+    : `<code>${escapeHtml(formatCommand(result.settings.command))}</code> · ${escapeHtml(result.settings.replicas)} replicas · profile ${escapeHtml(result.settings.profile)} · ${escapeHtml(result.startedAt)}`;
   const stats = [
     stat('requests', formatCount(r.total)),
     stat('failed', formatCount(r.failed), r.failed > 0 ? 'bad' : r.total > 0 ? 'good' : ''),
@@ -390,8 +434,8 @@ export function renderHtmlReport(result: RehearsalResult): string {
 </head>
 <body>
 <main>
-<h1>zerodrop rehearsal</h1>
-<p class="sub"><code>${escapeHtml(formatCommand(result.settings.command))}</code> · ${escapeHtml(result.settings.replicas)} replicas · profile ${escapeHtml(result.settings.profile)} · ${escapeHtml(result.startedAt)}</p>
+<h1>${heading}</h1>
+<p class="sub">${sub}</p>
 <section class="card verdict ${v.tone}" id="verdict">
 <div><div class="title">${escapeHtml(v.title)}</div><div>${escapeHtml(v.text)}</div></div>
 </section>
@@ -408,11 +452,12 @@ ${renderTimelineSvg(result)}
 <section class="card" id="by-phase"><h2>Requests by phase</h2>${failuresByPhase(result)}</section>
 </div>
 <section class="card" id="pods"><h2>Pods</h2>${podsTable(result)}${podOutput(result)}</section>
+${evictionsSection(result)}
 ${lintSection(result)}
 <section class="card" id="failures"><h2>Failed requests</h2>${failuresTable(result)}</section>
 <section class="card" id="settings"><h2>Settings</h2>${settingsTable(result)}</section>
 ${eventsList(result)}
-<footer>Generated by zerodrop rehearse · result format v${escapeHtml(result.version)}</footer>
+<footer>Generated by zerodrop ${toolOf(result)} · result format v${escapeHtml(result.version)}</footer>
 </main>
 <div id="tip" role="tooltip"></div>
 <script>${SCRIPT}</script>

@@ -1,0 +1,189 @@
+/**
+ * The same app and manifest, rehearsed (`zerodrop rehearse --manifest`, the built-in models) and verified on a real
+ * control plane (`zerodrop verify` against the local cluster, through its NodePort), in one run, rounds interleaved.
+ * Two variants of the test app: plain (no SIGTERM handling) and with @zerodrop/graceful.
+ *
+ *   node packages/verify/dist/bench/versus-rehearsal.js [--rounds N]
+ *
+ * Needs root and the Kubernetes binaries (see packages/cluster); prints a Markdown table.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { clusterUnavailableReason, startCluster, stopCluster } from '@zerodrop/cluster';
+
+const repo = fileURLToPath(new URL('../../../../', import.meta.url));
+const cli = join(repo, 'packages', 'cli', 'bin', 'zerodrop.js');
+const app = join(repo, 'packages', 'verify', 'dist', 'test', 'fixtures', 'web.js');
+const roundsArg = process.argv.indexOf('--rounds');
+const rounds = roundsArg === -1 ? 3 : Number(process.argv[roundsArg + 1]);
+const LOAD = ['--rate', '200', '--connections', '16', '--warmup', '2', '--settle', '3'];
+
+const unavailable = clusterUnavailableReason();
+if (unavailable) {
+  console.error(`no cluster here: ${unavailable}`);
+  process.exit(2);
+}
+
+/** The manifest both engines read: 3 replicas, maxSurge 1, maxUnavailable 0, readiness on /ready, no preStop. */
+function manifest(name: string, graceful: boolean): string {
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+  namespace: default
+spec:
+  replicas: 3
+  selector:
+    matchLabels: {app: ${name}}
+  strategy:
+    rollingUpdate: {maxSurge: 1, maxUnavailable: 0}
+  template:
+    metadata:
+      labels: {app: ${name}}
+    spec:
+      terminationGracePeriodSeconds: 30
+      containers:
+        - name: web
+          image: example.com/web:1
+          command: [node, ${app}]
+          workingDir: ${repo}
+          ports: [{name: http, containerPort: 8080}]
+          env:
+            - {name: GRACEFUL, value: "${graceful ? '1' : '0'}"}
+          readinessProbe:
+            httpGet: {path: /ready, port: http}
+            periodSeconds: 1
+            failureThreshold: 1
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: ${name}
+  namespace: default
+spec:
+  type: NodePort
+  selector: {app: ${name}}
+  ports: [{name: http, port: 80, targetPort: http}]
+`;
+}
+
+interface Row {
+  round: number;
+  variant: string;
+  engine: 'rehearse' | 'verify';
+  exit: number | null;
+  total: number;
+  failed: number;
+  causes: string;
+  rolloutS: number;
+  wallS: number;
+}
+
+function runCli(args: string[], cwd: string): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cli, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c;
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      out += c;
+    });
+    child.on('close', (code) => resolve({ code, out }));
+  });
+}
+
+function row(round: number, variant: string, engine: Row['engine'], code: number | null, json: string, wallS: number) {
+  const result = JSON.parse(readFileSync(json, 'utf8')) as {
+    requests: { total: number; failed: number };
+    rollout: { durationMs: number };
+    attribution?: { groups: { cause: string; count: number }[] };
+  };
+  return {
+    round,
+    variant,
+    engine,
+    exit: code,
+    total: result.requests.total,
+    failed: result.requests.failed,
+    causes: (result.attribution?.groups ?? []).map((g) => `${g.cause} ${g.count}`).join(', ') || '–',
+    rolloutS: result.rollout.durationMs / 1000,
+    wallS,
+  } satisfies Row;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'zerodrop-verify-bench-'));
+const rows: Row[] = [];
+try {
+  const cluster = await startCluster({ dir: join(dir, 'cluster') });
+  const kubectl = (args: string[], input = '') => {
+    const r = spawnSync(cluster.kubectl, ['--kubeconfig', cluster.kubeconfigPath, ...args], {
+      input,
+      encoding: 'utf8',
+    });
+    if (r.status !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout;
+  };
+  const variants = [
+    { name: 'plain', graceful: false },
+    { name: 'graceful', graceful: true },
+  ];
+  for (const v of variants) {
+    const file = join(dir, `${v.name}.yaml`);
+    writeFileSync(file, manifest(v.name, v.graceful));
+    kubectl(['apply', '-f', file]);
+    kubectl(['rollout', 'status', `deployment/${v.name}`, '--timeout=120s']);
+  }
+  // The kube-proxy model learns the endpoints after its propagation delay.
+  await new Promise((r) => setTimeout(r, 3000));
+  for (let round = 1; round <= rounds; round++) {
+    for (const v of variants) {
+      const file = join(dir, `${v.name}.yaml`);
+      const json = join(dir, `${v.name}-${round}-rehearse.json`);
+      let began = performance.now();
+      const rehearsed = await runCli(['rehearse', '--manifest', file, ...LOAD, '--json', json, '--', 'node', app], dir);
+      rows.push(row(round, v.name, 'rehearse', rehearsed.code, json, (performance.now() - began) / 1000));
+      const url = await cluster.nodePortUrl(v.name);
+      const verifiedJson = join(dir, `${v.name}-${round}-verify.json`);
+      began = performance.now();
+      const verified = await runCli(
+        [
+          'verify',
+          '--kubeconfig',
+          cluster.kubeconfigPath,
+          '--deployment',
+          v.name,
+          '--url',
+          url,
+          '--yes',
+          ...LOAD,
+          '--json',
+          verifiedJson,
+        ],
+        dir,
+      );
+      if (verified.code === 2) throw new Error(`verify could not run:\n${verified.out}`);
+      rows.push(row(round, v.name, 'verify', verified.code, verifiedJson, (performance.now() - began) / 1000));
+      console.error(
+        rows
+          .slice(-2)
+          .map((r) => `${r.variant} ${r.engine}: ${r.failed}/${r.total} (${r.causes})`)
+          .join('; '),
+      );
+    }
+  }
+} finally {
+  await stopCluster(join(dir, 'cluster'));
+  rmSync(dir, { recursive: true, force: true });
+}
+
+console.log('| round | app | engine | exit | requests | failed | causes | rollout (s) | wall (s) |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+for (const r of rows) {
+  console.log(
+    `| ${r.round} | ${r.variant} | ${r.engine} | ${r.exit} | ${r.total.toLocaleString('en-US')} | ${r.failed} | ${r.causes} | ${r.rolloutS.toFixed(1)} | ${r.wallS.toFixed(1)} |`,
+  );
+}
