@@ -6,9 +6,12 @@ import { rehearse } from '../src/rehearsal.js';
 import { processesWith, waitGone } from './support/procs.js';
 import { testSettings } from './support/settings.js';
 
-/** The rehearsal must leave none of the processes of its command behind. */
-function noReplicaLeft(command: string[]): void {
-  const left = processesWith(command.at(-1) ?? '');
+/**
+ * The rehearsal must leave none of the processes of its command behind. A process killed a moment ago may still be
+ * on its way out (a cgroup's kill is delivered asynchronously), so the check gives the kernel a few seconds.
+ */
+async function noReplicaLeft(command: string[]): Promise<void> {
+  const left = await waitGone(command.at(-1) ?? '', 3000);
   const what = left.map((pid) => {
     try {
       return `${pid}: ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ')} ${readFileSync(`/proc/${pid}/stat`, 'utf8')}`;
@@ -50,7 +53,7 @@ describe('rehearsal behind kube-proxy (L4)', () => {
       result.attribution?.groups.reduce((a, g) => a + g.count, 0),
       result.requests.failed,
     );
-    noReplicaLeft(settings.command);
+    await noReplicaLeft(settings.command);
   });
 
   test('a draining app with a preStop sleep longer than the propagation drops nothing', async () => {
@@ -71,7 +74,7 @@ describe('rehearsal behind kube-proxy (L4)', () => {
       'the new pods took over',
     );
     assert.ok(result.rollout.durationMs > 0);
-    noReplicaLeft(settings.command);
+    await noReplicaLeft(settings.command);
   });
 
   test('an app that ignores SIGTERM is SIGKILLed at the end of the grace period, cutting what it serves', async () => {
@@ -90,7 +93,7 @@ describe('rehearsal behind kube-proxy (L4)', () => {
       sigkill.rules.map((r) => r.id),
       ['grace-period-too-short', 'signals-not-forwarded'],
     );
-    noReplicaLeft(settings.command);
+    await noReplicaLeft(settings.command);
   });
 
   test('an app that never becomes ready: the progress deadline ends the rehearsal with the reason', async () => {
@@ -103,7 +106,7 @@ describe('rehearsal behind kube-proxy (L4)', () => {
     );
     assert.match(result.outcome?.message ?? '', /waiting for the database/);
     assert.equal(result.requests.total, 0);
-    noReplicaLeft(settings.command);
+    await noReplicaLeft(settings.command);
   });
 
   test('an app that crashes on start: stopped at the first exit, with the app’s last output', async () => {
@@ -114,7 +117,7 @@ describe('rehearsal behind kube-proxy (L4)', () => {
     assert.match(result.outcome?.message ?? '', /^replica old-\d exited \(code 1\) before it became ready/);
     assert.deepEqual(result.outcome?.diagnosis?.output, ['fatal: DATABASE_URL is not set']);
     assert.ok(result.durationMs < 30_000, `diagnosed in ${result.durationMs} ms, not at a deadline`);
-    noReplicaLeft(settings.command);
+    await noReplicaLeft(settings.command);
   });
 
   test('a command that does not exist', async () => {
@@ -138,7 +141,7 @@ describe('rehearsal behind kube-proxy (L4)', () => {
     const result = await running;
     assert.equal(result.outcome?.status, 'aborted');
     assert.equal(result.rollout.completed, false);
-    noReplicaLeft(settings.command);
+    await noReplicaLeft(settings.command);
   });
 });
 
@@ -164,7 +167,7 @@ describe('a broken app is diagnosed in seconds', () => {
     if (diagnosis?.code === 'exited')
       assert.match(diagnosis.message, new RegExp(`EADDRINUSE :${settings.env.FIXED_PORT}`));
     assert.ok(result.durationMs < 30_000, `diagnosed in ${result.durationMs} ms`);
-    noReplicaLeft(settings.command);
+    await noReplicaLeft(settings.command);
   });
 
   test('one replica listening on another port than $PORT: named with the port it took', async () => {
@@ -175,7 +178,7 @@ describe('a broken app is diagnosed in seconds', () => {
     const result = await rehearse(settings);
     assert.equal(result.outcome?.diagnosis?.code, 'wrong-port');
     assert.match(result.outcome?.message ?? '', new RegExp(`replica old-1 listens on :${fixed}, not on \\$PORT`));
-    noReplicaLeft(settings.command);
+    await noReplicaLeft(settings.command);
   });
 
   test('an app that listens on nothing and waits: diagnosed after about ten seconds, its output quoted', async () => {
@@ -186,7 +189,7 @@ describe('a broken app is diagnosed in seconds', () => {
     assert.match(result.outcome?.message ?? '', /replica old-1 has listened on no TCP port for \d+ s and is idle/);
     assert.deepEqual(result.outcome?.diagnosis?.output, ['connecting to the message queue...']);
     assert.ok(result.durationMs < 60_000, `diagnosed in ${result.durationMs} ms`);
-    noReplicaLeft(settings.command);
+    await noReplicaLeft(settings.command);
   });
 
   test('a replica whose watchdog is killed: stopped and reported, never left answering on its port', async () => {
@@ -212,7 +215,7 @@ describe('a broken app is diagnosed in seconds', () => {
     assert.equal(result.outcome?.status, 'error');
     assert.equal(result.outcome?.diagnosis?.code, 'exited');
     assert.match(result.outcome?.message ?? '', /exited \(signal SIGKILL\) while serving/);
-    noReplicaLeft(settings.command);
+    await noReplicaLeft(settings.command);
   });
 
   test('an app that leaves a setsid grandchild behind: nothing survives the rehearsal', async () => {
