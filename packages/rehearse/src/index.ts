@@ -19,4 +19,5 @@ export { renderHtmlReport } from './report/html.js';
 export * from './result.js';
 export * from './settings.js';
 export * from './summary.js';
+export * from './transitions.js';
 export * from './verdict.js';

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { clusterUnavailableReason, startCluster, stopCluster } from '@zerodrop/cluster';
+import { type DifferentialCase, differentialManifest } from '../src/differential.js';
 
 const repo = fileURLToPath(new URL('../../../../', import.meta.url));
 const cli = join(repo, 'packages', 'cli', 'bin', 'zerodrop.js');
@@ -29,45 +30,13 @@ if (unavailable) {
 
 /** The manifest both engines read: 3 replicas, maxSurge 1, maxUnavailable 0, readiness on /ready, no preStop. */
 function manifest(name: string, graceful: boolean): string {
-  return `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: ${name}
-  namespace: default
-spec:
-  replicas: 3
-  selector:
-    matchLabels: {app: ${name}}
-  strategy:
-    rollingUpdate: {maxSurge: 1, maxUnavailable: 0}
-  template:
-    metadata:
-      labels: {app: ${name}}
-    spec:
-      terminationGracePeriodSeconds: 30
-      containers:
-        - name: web
-          image: example.com/web:1
-          command: [node, ${app}]
-          workingDir: ${repo}
-          ports: [{name: http, containerPort: 8080}]
-          env:
-            - {name: GRACEFUL, value: "${graceful ? '1' : '0'}"}
-          readinessProbe:
-            httpGet: {path: /ready, port: http}
-            periodSeconds: 1
-            failureThreshold: 1
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: ${name}
-  namespace: default
-spec:
-  type: NodePort
-  selector: {app: ${name}}
-  ports: [{name: http, port: 80, targetPort: http}]
-`;
+  const c: DifferentialCase = {
+    name,
+    replicas: 3,
+    strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+    env: { GRACEFUL: graceful ? '1' : '0' },
+  };
+  return differentialManifest(c, name, { command: ['node', app], cwd: repo }, dir);
 }
 
 interface Row {
