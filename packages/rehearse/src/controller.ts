@@ -10,6 +10,8 @@ export type Revision = 'old' | 'new';
 /** What the controllers see of a pod. Times are milliseconds on any monotonic clock. */
 export interface PodView {
   name: string;
+  /** metadata.uid: random, the last tie-break of the victim order. */
+  uid?: string;
   revision: Revision;
   createdMs: number;
   /** The container is running (false: Pending, or waiting to restart). */
@@ -232,27 +234,43 @@ export function reconcileReplicaSet(
   };
 }
 
+/** Pod timestamps in the API (creationTimestamp, a condition's lastTransitionTime) have whole seconds. */
+function wholeSecondMs(ms: number): number {
+  return Math.floor(ms / 1000) * 1000;
+}
+
+/** logarithmicRankDiff's rank of a timestamp: floor(log2) of its age in nanoseconds, -1 when it is not past. */
+function logarithmicRank(atMs: number, nowMs: number): number {
+  const ageNs = (nowMs - wholeSecondMs(atMs)) * 1e6;
+  return ageNs > 0 ? Math.floor(Math.log2(ageNs)) : -1;
+}
+
+/** Two timestamps as the ranking compares them: the younger first by log2 bucket of age, a tie by pod UID. */
+function byAge(a: PodView, b: PodView, atA: number, atB: number, nowMs: number): number {
+  if (wholeSecondMs(atA) === wholeSecondMs(atB)) return 0;
+  const diff = logarithmicRank(atA, nowMs) - logarithmicRank(atB, nowMs);
+  if (diff !== 0) return diff;
+  const ua = a.uid ?? a.name;
+  const ub = b.uid ?? b.name;
+  return ua < ub ? -1 : ua > ub ? 1 : 0;
+}
+
 /**
- * controller.ActivePods ordering (the first is deleted first): Pending before Running, not-Ready before Ready,
- * Ready for less time before longer, more restarts before fewer, newer before older. All replicas share one node, so
- * the node-sibling and deletion-cost rules are ties.
+ * controller.ActivePodsWithRanks ordering (the first is deleted first): Pending before Running, not-Ready before
+ * Ready, then — with LogarithmicScaleDown, on and locked since 1.31 — Ready for less time before longer and newer
+ * before older compared by the log2 bucket of their age on whole-second timestamps, pods of one bucket ordered by
+ * UID (so, in effect, at random); more restarts before fewer between the two. All replicas share one node, so the
+ * node-sibling and deletion-cost rules are ties.
  */
 export function victimOrder(pods: readonly PodView[], nowMs: number): PodView[] {
-  const rank = (p: PodView) => [
-    p.running ? 1 : 0,
-    p.ready ? 1 : 0,
-    // Ready for less time first
-    p.ready && p.readySinceMs !== undefined ? nowMs - p.readySinceMs : 0,
-    -p.restarts,
-    -p.createdMs,
-  ];
   return [...pods].sort((a, b) => {
-    const ra = rank(a);
-    const rb = rank(b);
-    for (let i = 0; i < ra.length; i++) {
-      const d = (ra[i] as number) - (rb[i] as number);
+    if (a.running !== b.running) return a.running ? 1 : -1;
+    if (a.ready !== b.ready) return a.ready ? 1 : -1;
+    if (a.ready && a.readySinceMs !== undefined && b.readySinceMs !== undefined) {
+      const d = byAge(a, b, a.readySinceMs, b.readySinceMs, nowMs);
       if (d !== 0) return d;
     }
-    return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+    if (a.restarts !== b.restarts) return b.restarts - a.restarts;
+    return byAge(a, b, a.createdMs, b.createdMs, nowMs);
   });
 }

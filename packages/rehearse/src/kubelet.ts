@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import { type ResolvedProbe, sigkillAtSeconds } from '@zerodrop/core';
@@ -48,6 +49,7 @@ export class Pod extends EventEmitter {
   readonly revision: Revision;
   readonly port: number;
   readonly createdMs: number;
+  readonly uid = randomUUID();
   readonly events: PodEvent[] = [];
   running = false;
   /** The containers are ready (readiness probe), before readiness gates. */
@@ -101,6 +103,7 @@ export class Pod extends EventEmitter {
   view(): PodView {
     return {
       name: this.name,
+      uid: this.uid,
       revision: this.revision,
       createdMs: this.createdMs,
       running: this.running,

@@ -186,24 +186,52 @@ describe('progress (progress deadline)', () => {
 
 describe('victimOrder (controller.ActivePods)', () => {
   test('pending, then not ready, then ready for less time, then more restarts, then newer', () => {
+    // Ages at now = 100 s: ready 100 s (bucket 2^36 ns) or 10 s (2^33); created 100 s or 50 s (2^35).
     const pods = [
       pod('old-ready-long', 'old', { readySinceMs: 0, createdMs: 0 }),
-      pod('ready-short', 'old', { readySinceMs: 90, createdMs: 0 }),
+      pod('ready-short', 'old', { readySinceMs: 90_000, createdMs: 0 }),
       pod('not-ready', 'old', { ready: false, readySinceMs: undefined }),
       pod('pending', 'old', { running: false, ready: false }),
       pod('restarts', 'old', { readySinceMs: 0, restarts: 3 }),
-      pod('newer', 'old', { readySinceMs: 0, createdMs: 50 }),
+      pod('newer', 'old', { readySinceMs: 0, createdMs: 50_000 }),
     ];
     assert.deepEqual(
-      victimOrder(pods, 100).map((p) => p.name),
+      victimOrder(pods, 100_000).map((p) => p.name),
       ['pending', 'not-ready', 'ready-short', 'restarts', 'newer', 'old-ready-long'],
     );
   });
 
+  test('ages in one log2 bucket are a tie broken by UID; within one second they are equal', () => {
+    // Ready 40 s and 60 s ago: both in the 2^35 ns bucket (34.4–68.7 s), so the UID decides, not the age.
+    const a = pod('a', 'old', { uid: 'f', readySinceMs: 60_000 });
+    const b = pod('b', 'old', { uid: '0', readySinceMs: 40_000 });
+    assert.deepEqual(
+      victimOrder([a, b], 100_000).map((p) => p.name),
+      ['b', 'a'],
+    );
+    assert.deepEqual(
+      victimOrder(
+        [
+          { ...a, uid: '0' },
+          { ...b, uid: 'f' },
+        ],
+        100_000,
+      ).map((p) => p.name),
+      ['a', 'b'],
+    );
+    // Ready 200 ms apart in one second and created together: nothing orders them (the input order stays).
+    const c = pod('c', 'old', { uid: 'f', readySinceMs: 10_100 });
+    const d = pod('d', 'old', { uid: '0', readySinceMs: 10_300 });
+    assert.deepEqual(
+      victimOrder([c, d], 100_000).map((p) => p.name),
+      ['c', 'd'],
+    );
+  });
+
   test('the ReplicaSet controller creates the missing pods and deletes the surplus in victim order', () => {
-    const pods = [pod('a', 'old', { readySinceMs: 0 }), pod('b', 'old', { readySinceMs: 50 })];
-    assert.deepEqual(reconcileReplicaSet('old', 1, pods, 100), { create: 0, delete: ['b'] });
-    assert.deepEqual(reconcileReplicaSet('new', 2, pods, 100), { create: 2, delete: [] });
+    const pods = [pod('a', 'old', { readySinceMs: 0 }), pod('b', 'old', { readySinceMs: 50_000 })];
+    assert.deepEqual(reconcileReplicaSet('old', 1, pods, 100_000), { create: 0, delete: ['b'] });
+    assert.deepEqual(reconcileReplicaSet('new', 2, pods, 100_000), { create: 2, delete: [] });
     const terminating = [pod('a', 'old', { terminating: true })];
     assert.deepEqual(reconcileReplicaSet('old', 1, terminating, 100), { create: 1, delete: [] });
   });
