@@ -2,8 +2,10 @@
  * The differential check of rehearse's models over the whole matrix: each case rolled out by the built-in models
  * and by the real control plane of a local cluster, the shapes compared (see src/differential.ts).
  *
- *   node packages/verify/dist/bench/differential.js [--only NAME-SUBSTRING] [--json FILE]
+ *   node packages/verify/dist/bench/differential.js [--only NAME-SUBSTRING] [--json FILE] [--cluster DIR]
  *
+ * With --cluster, the cluster of that folder is used (started if it is not running) and left running; otherwise a
+ * cluster is started in a temporary folder and stopped at the end.
  * Needs root and the Kubernetes binaries (see packages/cluster); prints a Markdown table.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,6 +24,7 @@ const arg = (name: string) => {
 };
 const only = arg('--only');
 const jsonOut = arg('--json');
+const clusterArg = arg('--cluster');
 
 const rolling = (maxSurge: number | string, maxUnavailable: number | string) => ({
   type: 'RollingUpdate',
@@ -69,8 +72,9 @@ if (unavailable) {
 
 const dir = mkdtempSync(join(tmpdir(), 'zerodrop-differential-'));
 const rows: Differential[] = [];
+const clusterDir = clusterArg ?? join(dir, 'cluster');
 try {
-  const cluster = await startCluster({ dir: join(dir, 'cluster') });
+  const cluster = await startCluster({ dir: clusterDir });
   const cases = MATRIX.filter((c) => only === undefined || c.name.includes(only));
   for (const [i, c] of cases.entries()) {
     const d = await differential(c, `case-${i + 1}`, cluster, {
@@ -84,7 +88,7 @@ try {
     );
   }
 } finally {
-  await stopCluster(join(dir, 'cluster'));
+  if (!clusterArg) await stopCluster(clusterDir);
   rmSync(dir, { recursive: true, force: true });
 }
 
