@@ -215,12 +215,16 @@ export interface ReplicaSetActions {
   delete: string[];
 }
 
-/** The ReplicaSet controller's manageReplicas: create or delete active pods to match spec.replicas. */
+/**
+ * The ReplicaSet controller's manageReplicas: create or delete active pods to match spec.replicas (`speed`: see
+ * victimOrder).
+ */
 export function reconcileReplicaSet(
   revision: Revision,
   replicas: number,
   pods: readonly PodView[],
   nowMs: number,
+  speed = 1,
 ): ReplicaSetActions {
   const active = activePods(pods, revision);
   const diff = active.length - replicas;
@@ -228,27 +232,34 @@ export function reconcileReplicaSet(
   if (diff === 0) return { create: 0, delete: [] };
   return {
     create: 0,
-    delete: victimOrder(active, nowMs)
+    delete: victimOrder(active, nowMs, speed)
       .slice(0, diff)
       .map((p) => p.name),
   };
 }
 
-/** Pod timestamps in the API (creationTimestamp, a condition's lastTransitionTime) have whole seconds. */
-function wholeSecondMs(ms: number): number {
-  return Math.floor(ms / 1000) * 1000;
+/**
+ * Pod timestamps in the API (creationTimestamp, a condition's lastTransitionTime) have whole seconds: of Kubernetes
+ * time, so 1000 / speed ms of the caller's clock under --speed.
+ */
+function wholeSecondMs(ms: number, speed: number): number {
+  const second = 1000 / speed;
+  return Math.floor(ms / second) * second;
 }
 
-/** logarithmicRankDiff's rank of a timestamp: floor(log2) of its age in nanoseconds, -1 when it is not past. */
-function logarithmicRank(atMs: number, nowMs: number): number {
-  const ageNs = (nowMs - wholeSecondMs(atMs)) * 1e6;
+/**
+ * logarithmicRankDiff's rank of a timestamp: floor(log2) of its age in nanoseconds of Kubernetes time, -1 when it
+ * is not past.
+ */
+function logarithmicRank(atMs: number, nowMs: number, speed: number): number {
+  const ageNs = (nowMs - wholeSecondMs(atMs, speed)) * speed * 1e6;
   return ageNs > 0 ? Math.floor(Math.log2(ageNs)) : -1;
 }
 
 /** Two timestamps as the ranking compares them: the younger first by log2 bucket of age, a tie by pod UID. */
-function byAge(a: PodView, b: PodView, atA: number, atB: number, nowMs: number): number {
-  if (wholeSecondMs(atA) === wholeSecondMs(atB)) return 0;
-  const diff = logarithmicRank(atA, nowMs) - logarithmicRank(atB, nowMs);
+function byAge(a: PodView, b: PodView, atA: number, atB: number, nowMs: number, speed: number): number {
+  if (wholeSecondMs(atA, speed) === wholeSecondMs(atB, speed)) return 0;
+  const diff = logarithmicRank(atA, nowMs, speed) - logarithmicRank(atB, nowMs, speed);
   if (diff !== 0) return diff;
   const ua = a.uid ?? a.name;
   const ub = b.uid ?? b.name;
@@ -260,17 +271,18 @@ function byAge(a: PodView, b: PodView, atA: number, atB: number, nowMs: number):
  * Ready, then — with LogarithmicScaleDown, on and locked since 1.31 — Ready for less time before longer and newer
  * before older compared by the log2 bucket of their age on whole-second timestamps, pods of one bucket ordered by
  * UID (so, in effect, at random); more restarts before fewer between the two. All replicas share one node, so the
- * node-sibling and deletion-cost rules are ties.
+ * node-sibling and deletion-cost rules are ties. `speed` is the rehearsal's --speed: times are wall-clock ms of a
+ * Kubernetes clock that runs `speed` times faster.
  */
-export function victimOrder(pods: readonly PodView[], nowMs: number): PodView[] {
+export function victimOrder(pods: readonly PodView[], nowMs: number, speed = 1): PodView[] {
   return [...pods].sort((a, b) => {
     if (a.running !== b.running) return a.running ? 1 : -1;
     if (a.ready !== b.ready) return a.ready ? 1 : -1;
     if (a.ready && a.readySinceMs !== undefined && b.readySinceMs !== undefined) {
-      const d = byAge(a, b, a.readySinceMs, b.readySinceMs, nowMs);
+      const d = byAge(a, b, a.readySinceMs, b.readySinceMs, nowMs, speed);
       if (d !== 0) return d;
     }
     if (a.restarts !== b.restarts) return b.restarts - a.restarts;
-    return byAge(a, b, a.createdMs, b.createdMs, nowMs);
+    return byAge(a, b, a.createdMs, b.createdMs, nowMs, speed);
   });
 }

@@ -236,7 +236,7 @@ export async function rehearse(settings: RehearsalSettings, hooks: RehearseHooks
     const views = () => [...pods.values()].map((p) => p.view());
     const reconcile = () => {
       for (const revision of ['old', 'new'] as const) {
-        const actions = reconcileReplicaSet(revision, specs[revision], views(), clock());
+        const actions = reconcileReplicaSet(revision, specs[revision], views(), clock(), settings.speed);
         for (let i = 0; i < actions.create; i++) if (!createPod(revision)) break;
         for (const name of actions.delete) {
           const pod = pods.get(name);

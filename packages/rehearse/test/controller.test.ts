@@ -228,6 +228,33 @@ describe('victimOrder (controller.ActivePods)', () => {
     );
   });
 
+  test('under --speed the ages are of Kubernetes time: its seconds and its log2 buckets', () => {
+    // At --speed 10, 100 ms of wall clock is a Kubernetes second: 10.1 s and 10.3 s are no longer one second, and
+    // (32 s and 30 s of Kubernetes time ago, one log2 bucket) the UID decides.
+    const c = pod('c', 'old', { uid: 'f', readySinceMs: 10_100 });
+    const d = pod('d', 'old', { uid: '0', readySinceMs: 10_300 });
+    assert.deepEqual(
+      victimOrder([c, d], 13_300).map((p) => p.name),
+      ['c', 'd'],
+    );
+    assert.deepEqual(
+      victimOrder([c, d], 13_300, 10).map((p) => p.name),
+      ['d', 'c'],
+    );
+    // Ready 1 s and 1.5 s of wall clock ago: buckets 2^30 and 2^31 ns at --speed 1 (on whole seconds), but 10 s and
+    // 15 s of Kubernetes time at --speed 10, both in the 2^33 bucket: the UID decides.
+    const e = pod('e', 'old', { uid: 'f', readySinceMs: 12_300 });
+    const f = pod('f', 'old', { uid: '0', readySinceMs: 11_800 });
+    assert.deepEqual(
+      victimOrder([f, e], 13_300).map((p) => p.name),
+      ['e', 'f'],
+    );
+    assert.deepEqual(
+      victimOrder([e, f], 13_300, 10).map((p) => p.name),
+      ['f', 'e'],
+    );
+  });
+
   test('the ReplicaSet controller creates the missing pods and deletes the surplus in victim order', () => {
     const pods = [pod('a', 'old', { readySinceMs: 0 }), pod('b', 'old', { readySinceMs: 50_000 })];
     assert.deepEqual(reconcileReplicaSet('old', 1, pods, 100_000), { create: 0, delete: ['b'] });
