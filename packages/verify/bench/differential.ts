@@ -60,6 +60,8 @@ const MATRIX: DifferentialCase[] = [
     newPods: 'never',
     progressDeadlineSeconds: 15,
   },
+  { name: '1/0 ×3, one old pod not Ready', replicas: 3, strategy: rolling(1, 0), oldPodNotReady: true },
+  { name: '0/1 ×3, one old pod not Ready', replicas: 3, strategy: rolling(0, 1), oldPodNotReady: true },
   { name: '1/0 ×3, preStop sleep 3', replicas: 3, strategy: rolling(1, 0), preStop: { sleep: 3 } },
   { name: '1/0 ×3, preStop exec sleep 3', replicas: 3, strategy: rolling(1, 0), preStop: { exec: 3 } },
 ];

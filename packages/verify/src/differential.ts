@@ -8,7 +8,8 @@ import { execFile } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Cluster } from '@zerodrop/cluster';
+import { AppsV1Api } from '@kubernetes/client-node';
+import { type Cluster, restartDeployment } from '@zerodrop/cluster';
 import type { RolloutStrategy } from '@zerodrop/core';
 import {
   defaultSettings,
@@ -36,6 +37,8 @@ export interface DifferentialCase {
   newPods?: { readyAfterMs: number } | 'never';
   /** Short for a rollout that never completes (default 600). */
   progressDeadlineSeconds?: number;
+  /** One pod of the old revision turns not Ready before the rollout (the ReplicaSet controller's first victim). */
+  oldPodNotReady?: boolean;
   /** Literal environment of the container (`GRACEFUL: '1'` runs the fixture under @zerodrop/graceful). */
   env?: Record<string, string>;
 }
@@ -80,6 +83,18 @@ function flagFile(dir: string, name: string): string {
   return join(dir, `${name}.not-ready`);
 }
 
+/** The file whose creation turns one running pod not Ready (the fixture's NOT_READY_ONE). */
+function oneFlagFile(dir: string, name: string): string {
+  return join(dir, `${name}.one-not-ready`);
+}
+
+/** Removes the flag files of a case (and the claim of the one that was taken). */
+function removeFlags(dir: string, name: string): void {
+  for (const file of [flagFile(dir, name), oneFlagFile(dir, name), `${oneFlagFile(dir, name)}.taken`]) {
+    rmSync(file, { force: true });
+  }
+}
+
 /** The Deployment and its NodePort Service, as both engines read them. */
 export function differentialManifest(c: DifferentialCase, name: string, app: DifferentialApp, dir: string): string {
   const preStop =
@@ -90,6 +105,7 @@ export function differentialManifest(c: DifferentialCase, name: string, app: Dif
         : `\n          lifecycle:\n            preStop:\n              exec: {command: [sleep, "${c.preStop.exec}"]}`;
   const env = Object.entries(c.env ?? {}).map(([k, v]) => `{name: ${k}, value: ${JSON.stringify(v)}}`);
   env.push(`{name: NOT_READY_IF, value: ${JSON.stringify(flagFile(dir, name))}}`);
+  env.push(`{name: NOT_READY_ONE, value: ${JSON.stringify(oneFlagFile(dir, name))}}`);
   if (c.newPods !== undefined && c.newPods !== 'never') {
     env.push(`{name: NOT_READY_FOR_MS, value: "${c.newPods.readyAfterMs}"}`);
   }
@@ -147,6 +163,11 @@ function holdNewPods(c: DifferentialCase, name: string, dir: string): void {
   if (c.newPods !== undefined) writeFileSync(flagFile(dir, name), '');
 }
 
+/** Turns one running pod not Ready (when the case says so). */
+function failOnePod(c: DifferentialCase, name: string, dir: string): void {
+  if (c.oldPodNotReady) writeFileSync(oneFlagFile(dir, name), '');
+}
+
 /** The case rehearsed with the built-in models, the manifest read as `zerodrop rehearse --manifest` reads it. */
 export async function runModels(c: DifferentialCase, name: string, options: DifferentialOptions): Promise<EngineRun> {
   const file = writeManifest(c, name, options);
@@ -168,13 +189,16 @@ export async function runModels(c: DifferentialCase, name: string, options: Diff
   try {
     const result = await rehearse(settings, {
       // The old revision is up once the warm-up begins: the pods started from then on are the new ones.
+      // One old pod turns not Ready during the warm-up (its probe runs every second).
       onEvent: (_at, what) => {
-        if (what === 'phase: warmup') holdNewPods(c, name, options.dir);
+        if (what !== 'phase: warmup') return;
+        holdNewPods(c, name, options.dir);
+        failOnePod(c, name, options.dir);
       },
     });
     return { result, shape: rolloutShape(result), wallMs: performance.now() - began };
   } finally {
-    rmSync(flagFile(options.dir, name), { force: true });
+    removeFlags(options.dir, name);
   }
 }
 
@@ -195,24 +219,54 @@ export async function runCluster(
     // The kube-proxy model learns the endpoints after its propagation delay (at most 2 s).
     await waitForAnswer(url, 30_000);
     holdNewPods(c, name, options.dir);
+    if (c.oldPodNotReady) {
+      failOnePod(c, name, options.dir);
+      await waitForReadyReplicas(cluster, name, c.replicas - 1, 30_000);
+    }
     const began = performance.now();
-    const result = await verify({
-      deployment: name,
-      namespace: 'default',
-      kubeconfig: cluster.kubeconfigPath,
-      url,
-      trigger: { kind: 'restart' },
-      load: { ...(options.load ?? DEFAULT_LOAD), timeoutMs: 5000 },
-      timeoutSeconds: (c.progressDeadlineSeconds ?? 600) + 120,
-      warmupMs: options.warmupMs ?? 2000,
-      settleMs: options.settleMs ?? 2000,
-    });
+    const kc = cluster.kubeConfig();
+    let restarting: Promise<unknown> | undefined;
+    const result = await verify(
+      {
+        deployment: name,
+        namespace: 'default',
+        kubeconfig: cluster.kubeconfigPath,
+        url,
+        // A Deployment with a pod not Ready is not settled, which verify's own restart refuses: verify waits for a
+        // rollout (taking it as under way), and the restart comes as its rollout phase begins.
+        trigger: { kind: c.oldPodNotReady ? 'none' : 'restart' },
+        load: { ...(options.load ?? DEFAULT_LOAD), timeoutMs: 5000 },
+        timeoutSeconds: (c.progressDeadlineSeconds ?? 600) + 120,
+        warmupMs: options.warmupMs ?? 2000,
+        settleMs: options.settleMs ?? 2000,
+      },
+      {
+        onEvent: (_at, what) => {
+          if (c.oldPodNotReady && what === 'phase: rollout' && !restarting) {
+            restarting = restartDeployment(kc, 'default', name);
+          }
+        },
+      },
+    );
+    await restarting;
     return { result, shape: rolloutShape(result), wallMs: performance.now() - began };
   } finally {
-    rmSync(flagFile(options.dir, name), { force: true });
+    removeFlags(options.dir, name);
     await kubectl('delete', '-f', file, '--wait=true', '--timeout=120s').catch((error: Error) =>
       options.onLog?.(`could not delete ${name}: ${error.message}`),
     );
+  }
+}
+
+/** Resolves once the Deployment reports this many Ready replicas. */
+async function waitForReadyReplicas(cluster: Cluster, name: string, ready: number, timeoutMs: number): Promise<void> {
+  const apps = cluster.kubeConfig().makeApiClient(AppsV1Api);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const d = await apps.readNamespacedDeployment({ name, namespace: 'default' });
+    if ((d.status?.readyReplicas ?? 0) === ready) return;
+    if (Date.now() > deadline) throw new Error(`deployment ${name} did not reach ${ready} Ready replicas`);
+    await new Promise((r) => setTimeout(r, 250));
   }
 }
 

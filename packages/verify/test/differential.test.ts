@@ -2,7 +2,8 @@
  * The differential check on a few cases: each manifest rolled out by rehearse's built-in models and by the real
  * control plane of a local cluster (real kube-controller-manager, the node agent, the kube-proxy model), and the
  * two runs' shapes — steps of pod creations and deletions, surge and unavailability reached, new pods Ready — equal.
- * The cases are those whose steps do not hang on which of two nearly simultaneous events comes first; the whole
+ * The cases are those whose steps do not hang on which of two nearly simultaneous events comes first (one with an
+ * old pod not Ready, which the ReplicaSet controller must delete first); the whole
  * matrix is bench/differential.ts. Without root or Go the file reports itself skipped with the reason.
  */
 import assert from 'node:assert/strict';
@@ -55,6 +56,16 @@ describe('the built-in models against the real control plane', { skip }, () => {
       steps: '-1 old, +1 new, -1 old, +1 new, -1 old, +1 new',
     },
     { c: { name: 'Recreate ×3', replicas: 3, strategy: { type: 'Recreate' } }, steps: '-3 old, +3 new' },
+    {
+      // The old pod that is not Ready goes first (cleanupUnhealthyReplicas, then the ActivePods ranking).
+      c: {
+        name: '1/0 ×3, one old pod not Ready',
+        replicas: 3,
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+        oldPodNotReady: true,
+      },
+      steps: '+1 new, -1 old not-ready, +1 new, -1 old, +1 new, -1 old',
+    },
   ];
   for (const [i, { c, steps }] of cases.entries()) {
     test(`${c.name}: the same steps, surge and unavailability on both`, { timeout: 6 * 60_000 }, async () => {
