@@ -52,9 +52,38 @@ function rolloutStart(result: Pick<RehearsalResult, 'rollout' | 'pods'>): number
 }
 
 /**
- * The rollout's steps and extremes. Consecutive actions of the same kind are one step (two creations a few
- * milliseconds apart are one scale-up, whichever engine made them); surge and unavailability are measured from
- * the start of the rollout on, after all the changes seen at one moment.
+ * Actions seen within this many ms of the previous one are one moment: the real Deployment and ReplicaSet
+ * controllers act on separate ReplicaSets, so a creation and the deletion that made room for it arrive in either
+ * order a few tens of ms apart, whereas steps that wait on a pod turning Ready are a probe period apart.
+ */
+export const MOMENT_MS = 250;
+
+type Action = Omit<RolloutStep, 'count'>;
+
+/** Consecutive actions of the same kind as one step each. */
+function merge(actions: readonly Action[]): RolloutStep[] {
+  const steps: RolloutStep[] = [];
+  for (const action of actions) {
+    const last = steps.at(-1);
+    if (last && last.sign === action.sign && last.revision === action.revision && last.notReady === action.notReady) {
+      last.count++;
+    } else {
+      steps.push({ ...action, count: 1 });
+    }
+  }
+  return steps;
+}
+
+/** Within a moment, deletions before creations (not-Ready victims first), whatever order they were seen in. */
+function canonical(moment: readonly Action[]): Action[] {
+  const rank = (a: Action) => (a.sign === '-' ? (a.notReady ? 0 : 1) : 2);
+  return [...moment].sort((a, b) => rank(a) - rank(b) || a.atMs - b.atMs);
+}
+
+/**
+ * The rollout's steps and extremes. Actions seen within MOMENT_MS of each other are one moment, listed deletions
+ * first; then consecutive actions of the same kind are one step. Surge and unavailability are read from the start
+ * of the rollout on, at the end of each moment (all the changes seen within MOMENT_MS of each other applied).
  */
 export function rolloutShape(result: Pick<RehearsalResult, 'rollout' | 'pods' | 'settings'>): RolloutShape {
   const start = rolloutStart(result);
@@ -66,15 +95,13 @@ export function rolloutShape(result: Pick<RehearsalResult, 'rollout' | 'pods' | 
   const replicas = result.settings.replicas;
   let maxSurge = Number.NEGATIVE_INFINITY;
   let minReady = Number.POSITIVE_INFINITY;
-  const steps: RolloutStep[] = [];
+  const moments: Action[][] = [];
   const newReady = new Set<string>();
-  const add = (step: Omit<RolloutStep, 'count'>) => {
-    const last = steps.at(-1);
-    if (last && last.sign === step.sign && last.revision === step.revision && last.notReady === step.notReady) {
-      last.count++;
-    } else {
-      steps.push({ ...step, count: 1 });
-    }
+  const act = (action: Action) => {
+    const moment = moments.at(-1);
+    const last = moment?.at(-1);
+    if (moment && last && action.atMs - last.atMs <= MOMENT_MS) moment.push(action);
+    else moments.push([action]);
   };
   for (let i = 0; i < marks.length; i++) {
     const mark = marks[i] as Mark;
@@ -83,7 +110,7 @@ export function rolloutShape(result: Pick<RehearsalResult, 'rollout' | 'pods' | 
     switch (mark.state) {
       case 'created':
         alive.add(name);
-        if (during && mark.pod.revision === 'new') add({ sign: '+', revision: 'new', atMs: mark.atMs });
+        if (during && mark.pod.revision === 'new') act({ sign: '+', revision: 'new', atMs: mark.atMs });
         break;
       case 'ready':
         if (alive.has(name)) ready.add(name);
@@ -97,7 +124,7 @@ export function rolloutShape(result: Pick<RehearsalResult, 'rollout' | 'pods' | 
         alive.delete(name);
         ready.delete(name);
         if (during) {
-          add({ sign: '-', revision: mark.pod.revision, atMs: mark.atMs, ...(wasReady ? {} : { notReady: true }) });
+          act({ sign: '-', revision: mark.pod.revision, atMs: mark.atMs, ...(wasReady ? {} : { notReady: true }) });
         }
         break;
       }
@@ -108,13 +135,13 @@ export function rolloutShape(result: Pick<RehearsalResult, 'rollout' | 'pods' | 
         break;
     }
     const next = marks[i + 1];
-    if (during && (!next || next.atMs !== mark.atMs)) {
+    if (during && (!next || next.atMs - mark.atMs > MOMENT_MS)) {
       maxSurge = Math.max(maxSurge, alive.size - replicas);
       minReady = Math.min(minReady, ready.size);
     }
   }
   return {
-    steps,
+    steps: merge(moments.flatMap(canonical)),
     maxSurge: Number.isFinite(maxSurge) ? maxSurge : 0,
     maxUnavailable: Number.isFinite(minReady) ? replicas - minReady : 0,
     newReady: newReady.size,

@@ -86,23 +86,49 @@ describe('rolloutShape', () => {
     assert.equal(shape.newReady, 0);
   });
 
-  test('changes seen at one moment count together: a swap at the same millisecond is no surge', () => {
+  test('one moment: a creation seen 40 ms before the deletion that made room for it is no surge', () => {
     const shape = rolloutShape(
-      result(1, 0, [
+      result(2, 0, [
         pod('old-1', [
           [-500, 'created'],
           [-400, 'ready'],
           [1000, 'terminating'],
         ]),
+        pod('old-2', [
+          [-500, 'created'],
+          [-400, 'ready'],
+          [3040, 'terminating'],
+        ]),
         pod('new-1', [
-          [1000, 'created'],
-          [1800, 'ready'],
+          [1040, 'created'],
+          [2000, 'ready'],
+        ]),
+        // Created 40 ms before old-2's deletion was seen (two ReplicaSets, two controllers' workers).
+        pod('new-2', [
+          [3000, 'created'],
+          [3900, 'ready'],
         ]),
       ]),
     );
-    assert.equal(stepsText(shape.steps), '-1 old, +1 new');
+    assert.equal(stepsText(shape.steps), '-1 old, +1 new, -1 old, +1 new');
     assert.equal(shape.maxSurge, 0);
     assert.equal(shape.maxUnavailable, 1);
+    // Seen 300 ms apart, they are two moments: the order stands, and so does the surge.
+    const apart = rolloutShape(
+      result(1, 0, [
+        pod('old-1', [
+          [-500, 'created'],
+          [-400, 'ready'],
+          [1300, 'terminating'],
+        ]),
+        pod('new-1', [
+          [1000, 'created'],
+          [2000, 'ready'],
+        ]),
+      ]),
+    );
+    assert.equal(stepsText(apart.steps), '+1 new, -1 old');
+    assert.equal(apart.maxSurge, 1);
   });
 
   test('without a rollout phase the rollout begins with the first new pod; no steps print as a dash', () => {
