@@ -16,6 +16,7 @@ export {
   type InputProblem,
   type LintResult,
   lint,
+  lintForReport,
   lintParsed,
   type ParsedInputs,
   parseInputs,
