@@ -436,7 +436,7 @@ function toFinding(
     message: detached(report.message),
   };
   if (describeFixes) {
-    if (report.fix) finding.fix = { description: report.fix.description, edits: [] };
+    if (report.fix) finding.fix = { description: detached(report.fix.description), edits: [] };
     return finding;
   }
   if (report.fix) finding.fix = report.fix;
