@@ -57,7 +57,7 @@ export interface SourceFile {
   text: string;
   /** The offset in the text where each line starts, in order (4 bytes a line): positions of any offset. */
   readonly lineStarts: Int32Array;
-  /** `[start, end)` of each yaml document in `text`, in order. */
+  /** `[start, end)` of each yaml document in `text`, in order; none without the text (`keepText: false`). */
   documentSpans: readonly (readonly [number, number])[];
   /**
    * The offset in `text` of every map key and list item of the file's plain data, in the order positionOf walks
@@ -633,8 +633,9 @@ export function parseManifests(
   };
   const objects: ManifestDocument[] = [];
   let skipped = 0;
+  const keepText = options.keepText !== false;
   const read = ({ index, span, offset, value, offsetsStart, offsets }: ReadDocument) => {
-    spans.push(span);
+    if (keepText) spans.push(span);
     if (value === null || value === undefined) return;
     if (!isKubernetesObject(value)) {
       skipped++;
@@ -653,7 +654,7 @@ export function parseManifests(
   };
   const buffer = readStream(text, file, options, read, problems ? (e) => problems.push(e) : undefined);
   source.offsets = buffer;
-  if (options.keepText === false) source.text = '';
+  if (!keepText) source.text = '';
   return { source, objects, skipped };
 }
 

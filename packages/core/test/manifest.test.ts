@@ -234,6 +234,8 @@ test('keepText: false lets go of the text once parsed, positions still right; by
   const dropped = retained(false);
   assert.ok(dropped.grew < 8 * 1024 * 1024, `the text is gone (grew ${dropped.grew})`);
   assert.equal(dropped.parsed.source.text, '');
+  assert.equal(dropped.parsed.source.documentSpans.length, 0);
+  assert.equal(kept.parsed.source.documentSpans.length, 4096);
   const last = dropped.parsed.objects[4095]!;
   assert.equal(last.name, 'config-map-number-4095');
   assert.deepEqual(positionOf(last, ['metadata', 'name']), { line: 4095 * 8 + 7, column: 12 });
