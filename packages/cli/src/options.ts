@@ -49,13 +49,14 @@ export function settingsFrom(flags: ParsedArgs['flags']): LintSettings {
 }
 
 /**
- * Reads every input named by the paths (`.` when none); unreadable ones are returned as problems. When `-` would
- * read a terminal, says so first: otherwise the command looks hung.
+ * The inputs named by the paths (`.` when none), each read when an iteration reaches it: a run that parses one input
+ * after the other holds one input's text at a time. Unreadable ones are added to `unreadable` as they are met. When
+ * `-` would read a terminal, says so first: otherwise the command looks hung.
  */
-export async function readInputs(
+export async function inputsOf(
   command: string,
   paths: readonly string[],
-): Promise<{ inputs: Input[]; unreadable: InputProblem[] }> {
+): Promise<{ inputs: Iterable<Input>; unreadable: InputProblem[] }> {
   const files = expandPaths(paths.length ? paths : ['.']);
   if (files.includes(STDIN) && process.stdin.isTTY) {
     console.error(
@@ -63,18 +64,35 @@ export async function readInputs(
         `(helm template ./chart | zerodrop ${command} -)`,
     );
   }
-  const stdin = files.includes(STDIN) ? await readStdin() : undefined;
-  const inputs: Input[] = [];
+  let stdin = files.includes(STDIN) ? await readStdin() : undefined;
+  let stdinUses = files.filter((f) => f === STDIN).length;
   const unreadable: InputProblem[] = [];
-  for (const file of files) {
-    try {
-      inputs.push(readInput(file, stdin));
-    } catch (error) {
-      if (!(error instanceof UserInputError)) throw error;
-      unreadable.push({ file, line: 1, column: 1, code: error.code, message: error.message });
+  function* read(): Generator<Input> {
+    for (const file of files) {
+      let input: Input;
+      try {
+        input = readInput(file, stdin);
+      } catch (error) {
+        if (!(error instanceof UserInputError)) throw error;
+        unreadable.push({ file, line: 1, column: 1, code: error.code, message: error.message });
+        continue;
+      } finally {
+        // The bytes of stdin are kept only until their last use.
+        if (file === STDIN && --stdinUses === 0) stdin = undefined;
+      }
+      yield input;
     }
   }
-  return { inputs, unreadable };
+  return { inputs: read(), unreadable };
+}
+
+/** Reads every input named by the paths (`.` when none), all at once; unreadable ones are returned as problems. */
+export async function readInputs(
+  command: string,
+  paths: readonly string[],
+): Promise<{ inputs: Input[]; unreadable: InputProblem[] }> {
+  const { inputs, unreadable } = await inputsOf(command, paths);
+  return { inputs: [...inputs], unreadable };
 }
 
 /** Prints a user-input error as `file:line:col: message` (no stack) and returns exit code 2. */

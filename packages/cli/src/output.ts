@@ -3,6 +3,8 @@
  * left the process (a pipe to a slow reader keeps data in Node's queue; `process.exit()` would drop it).
  */
 
+import { joinedChunks } from '@zerodrop/lint';
+
 /** Colour for a terminal, unless NO_COLOR is set (https://no-color.org) or TERM is dumb; FORCE_COLOR forces it. */
 export function colorEnabled(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
   if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false') return true;
@@ -74,19 +76,12 @@ export function writeAll(stream: NodeJS.WritableStream, text: string): Promise<v
 }
 
 /**
- * Writes a report given in pieces, about a megabyte at a time, each write awaited: the whole report is never one
- * string, and a slow reader holds the writer back instead of the pieces piling up in memory.
+ * Writes a report given in pieces, joined into writes of about 32 Ki characters (see joinedChunks), each write
+ * awaited: the whole report is never one string, and a slow reader holds the writer back instead of the pieces piling
+ * up in memory.
  */
 export async function writeChunks(stream: NodeJS.WritableStream, chunks: Iterable<string>): Promise<void> {
-  let batch = '';
-  for (const chunk of chunks) {
-    batch += chunk;
-    if (batch.length >= 1 << 20) {
-      await writeAll(stream, batch);
-      batch = '';
-    }
-  }
-  await writeAll(stream, batch);
+  for (const piece of joinedChunks(chunks)) await writeAll(stream, piece);
 }
 
 /** Lines for stderr, written in one piece at the end. */

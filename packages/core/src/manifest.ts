@@ -6,7 +6,6 @@ import {
   isPair,
   isScalar,
   isSeq,
-  LineCounter,
   type Node,
   Parser,
   parseAllDocuments,
@@ -48,15 +47,17 @@ export class ManifestError extends Error {
 }
 
 /**
- * One parsed file: its text, where each yaml document lies in it, and a line index (built on first use). The yaml
- * Documents themselves are not kept: a Document costs tens of times its text in memory, so documents are read one
- * at a time into plain data, and parsed again (`yamlDocumentOf`) only where a fix edits them.
+ * One parsed file: its text, where each yaml document lies in it, and where its lines start. The yaml Documents
+ * themselves are not kept: a Document costs tens of times its text in memory, so documents are read one at a time
+ * into plain data, and parsed again (`yamlDocumentOf`) only where a fix edits them.
  */
 export interface SourceFile {
   file: string;
+  /** The text parsed; `''` when it was parsed with `keepText: false` (a run that reports and never fixes). */
   text: string;
-  readonly lineCounter: LineCounter;
-  /** `[start, end)` of each yaml document in `text`, in order. */
+  /** The offset in the text where each line starts, in order (4 bytes a line): positions of any offset. */
+  readonly lineStarts: Int32Array;
+  /** `[start, end)` of each yaml document in `text`, in order; none without the text (`keepText: false`). */
   documentSpans: readonly (readonly [number, number])[];
   /**
    * The offset in `text` of every map key and list item of the file's plain data, in the order positionOf walks
@@ -65,26 +66,27 @@ export interface SourceFile {
   offsets: Int32Array;
 }
 
-/** The line index of a text, built from its newlines (no LineCounter runs while parsing). */
-function lineIndex(text: string): LineCounter {
-  const lines = new LineCounter();
-  lines.addNewLine(0);
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines.addNewLine(i + 1);
-  return lines;
+/** Where each line of a text starts: 0, then the offset after every newline. */
+function lineStartsOf(text: string): Int32Array {
+  let count = 1;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) count++;
+  const starts = new Int32Array(count);
+  let line = 1;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts[line++] = i + 1;
+  return starts;
 }
 
-function sourceFile(file: string, text: string, documentSpans: [number, number][]): SourceFile {
-  let lines: LineCounter | undefined;
-  return {
-    file,
-    text,
-    documentSpans,
-    offsets: new Int32Array(),
-    get lineCounter(): LineCounter {
-      lines ??= lineIndex(text);
-      return lines;
-    },
-  };
+/** The 1-based line and column of an offset, from the starts of the lines. */
+function linePosition(lineStarts: Int32Array, offset: number): SourcePosition {
+  let low = 0;
+  let high = lineStarts.length;
+  // The last line that starts at or before the offset.
+  while (high - low > 1) {
+    const mid = (low + high) >> 1;
+    if (lineStarts[mid]! <= offset) low = mid;
+    else high = mid;
+  }
+  return { line: low + 1, column: offset - lineStarts[low]! + 1 };
 }
 
 /** One Kubernetes object found in a file (a `List` contributes one per item). */
@@ -122,6 +124,11 @@ export interface ParseOptions {
    * (`&a [*b, *b, ...]` nested), whose expansion grows exponentially.
    */
   maxAliasNodes?: number;
+  /**
+   * `false`: the text is not kept on the SourceFile (`text` is `''`), and no value read from it shares its memory,
+   * so a run that only reports lets go of the input once it is parsed. Nothing can then be fixed from it.
+   */
+  keepText?: boolean;
 }
 
 export const DEFAULT_MAX_MANIFEST_BYTES = 256 * 1024 * 1024;
@@ -155,20 +162,37 @@ class OffsetBuffer {
 }
 
 /**
+ * A copy of a string that shares no memory with the strings it was made from: not a view into a larger text (V8 keeps
+ * a substring of 13 characters or more as one, so a value kept from a parsed document would keep the whole input
+ * alive), nor a tree of the pieces it was concatenated from (a message built by a template literal).
+ */
+export function detached(value: string): string {
+  // Joining forces a new flat string; the slice of it is a view into that copy only.
+  return value.length < 13 ? value : ` ${value}`.slice(1);
+}
+
+/**
  * One copy of each short string value of a file: labels, images, port names and protocols repeat across the objects
  * of a stream, and each scalar would otherwise be a string of its own (a fifth of the plain data of a `helm template`
- * stream).
+ * stream). With `detach`, every string kept is a copy of its own (see detached).
  */
 class StringTable {
   private readonly table = new Map<string, string>();
 
+  constructor(private readonly detach: boolean) {}
+
+  own(value: string): string {
+    return this.detach ? detached(value) : value;
+  }
+
   intern(value: string): string {
-    if (value.length > 64) return value;
+    if (value.length > 64) return this.own(value);
     const known = this.table.get(value);
     if (known !== undefined) return known;
+    const kept = this.own(value);
     // Values that repeat show up early; a file of distinct values (one huge list) does not fill the table.
-    if (this.table.size < 50_000) this.table.set(value, value);
-    return value;
+    if (this.table.size < 50_000) this.table.set(kept, kept);
+    return kept;
   }
 }
 
@@ -449,7 +473,8 @@ function makeObject(names: string[], values: unknown[]): Record<string, unknown>
     if (makers.size >= MAX_MAKERS) return objectOf(names, values);
     const fields = names.map((name, i) => `${JSON.stringify(name)}: v[${i}]`).join(', ');
     make = new Function('v', `return {${fields}};`) as (values: unknown[]) => Record<string, unknown>;
-    makers.set(signature, make);
+    // The cache outlives the text: its key must not be a view into it (one key's name is its signature).
+    makers.set(detached(signature), make);
   }
   return make(values);
 }
@@ -510,11 +535,12 @@ function readStream(
   onProblem?: (problem: ManifestError) => void,
 ): Int32Array {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_MANIFEST_BYTES;
-  let lines: LineCounter | undefined;
+  let lines: Int32Array | undefined;
   const problem = (code: ManifestErrorCode, offset: number, message: string): ManifestError => {
-    lines ??= lineIndex(text);
-    const p = lines.linePos(Math.max(0, Math.min(offset, text.length)));
-    return new ManifestError(code, file, { line: p.line, column: p.col }, message);
+    lines ??= lineStartsOf(text);
+    const at = linePosition(lines, Math.max(0, Math.min(offset, text.length)));
+    // A message may quote the text (an unrendered template): its own copy, so that it does not hold the text.
+    return new ManifestError(code, file, at, options.keepText === false ? detached(message) : message);
   };
   if (text.length > maxBytes) {
     throw problem(
@@ -538,7 +564,7 @@ function readStream(
   };
   const maxAliasNodes = options.maxAliasNodes ?? DEFAULT_MAX_ALIAS_NODES;
   const offsets = new OffsetBuffer();
-  const strings = new StringTable();
+  const strings = new StringTable(options.keepText === false);
   let previousEnd = 0;
   let index = 0;
   const read = (doc: Document): void => {
@@ -598,11 +624,18 @@ export function parseManifests(
   problems?: ManifestError[],
 ): ParsedManifests {
   const spans: [number, number][] = [];
-  const source = sourceFile(file, text, spans);
+  const source: SourceFile = {
+    file,
+    text,
+    lineStarts: lineStartsOf(text),
+    documentSpans: spans,
+    offsets: new Int32Array(),
+  };
   const objects: ManifestDocument[] = [];
   let skipped = 0;
+  const keepText = options.keepText !== false;
   const read = ({ index, span, offset, value, offsetsStart, offsets }: ReadDocument) => {
-    spans.push(span);
+    if (keepText) spans.push(span);
     if (value === null || value === undefined) return;
     if (!isKubernetesObject(value)) {
       skipped++;
@@ -621,6 +654,7 @@ export function parseManifests(
   };
   const buffer = readStream(text, file, options, read, problems ? (e) => problems.push(e) : undefined);
   source.offsets = buffer;
+  if (!keepText) source.text = '';
   return { source, objects, skipped };
 }
 
@@ -830,8 +864,7 @@ function offsetOf(object: ManifestDocument, path: YamlPath): number {
 
 /** Where `path` (relative to the object) is written, or its nearest written parent. */
 export function positionOf(object: ManifestDocument, path: YamlPath = []): SourcePosition {
-  const p = object.source.lineCounter.linePos(offsetOf(object, path));
-  return { line: p.line, column: p.col };
+  return linePosition(object.source.lineStarts, offsetOf(object, path));
 }
 
 /** True when `path` (relative to the object) is written in the source (merge keys and aliases included). */

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import {
   asStringMap,
   displayValue,
@@ -204,6 +206,39 @@ test('a long stream is read document by document', () => {
   const parsed = parseManifests(text, 'stream.yaml');
   assert.equal(parsed.objects.length, 5000);
   assert.deepEqual(positionOf(parsed.objects[4999]!, ['data', 'k']), { line: 4999 * 5 + 4, column: 8 });
+});
+
+test('keepText: false lets go of the text once parsed, positions still right; by default the text is kept', () => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  // 16 MiB of text, nearly all of it comments, around values of 13 characters or more (which V8 would otherwise keep
+  // as views into the text).
+  const comment = `# ${'x'.repeat(1021)}\n`.repeat(4);
+  const makeText = () =>
+    Array.from(
+      { length: 4096 },
+      (_, i) => `${comment}apiVersion: v1\nkind: ConfigMap\nmetadata: {name: config-map-number-${i}}\n`,
+    ).join('---\n');
+  // Made and parsed in a frame of its own: a frame still running may hold the text in a register.
+  const parse = (keepText: boolean) => parseManifests(makeText(), 'big.yaml', { keepText });
+  const retained = (keepText: boolean) => {
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const parsed = parse(keepText);
+    gc();
+    return { parsed, grew: process.memoryUsage().heapUsed - before };
+  };
+  const kept = retained(true);
+  assert.ok(kept.grew > 16 * 1024 * 1024, `the kept text is on the heap (grew ${kept.grew})`);
+  assert.equal(kept.parsed.source.text, makeText());
+  const dropped = retained(false);
+  assert.ok(dropped.grew < 8 * 1024 * 1024, `the text is gone (grew ${dropped.grew})`);
+  assert.equal(dropped.parsed.source.text, '');
+  assert.equal(dropped.parsed.source.documentSpans.length, 0);
+  assert.equal(kept.parsed.source.documentSpans.length, 4096);
+  const last = dropped.parsed.objects[4095]!;
+  assert.equal(last.name, 'config-map-number-4095');
+  assert.deepEqual(positionOf(last, ['metadata', 'name']), { line: 4095 * 8 + 7, column: 12 });
 });
 
 test('positions survive keys JavaScript reorders (indexes), keys written twice, and merges', () => {

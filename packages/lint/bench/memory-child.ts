@@ -1,27 +1,32 @@
-// One measured run, in a process of its own: `zerodrop lint --format json > /dev/null` on one file (read, lint, the
-// report written in pieces), its parse alone, or for comparison yaml's parseAllDocuments keeping every Document (what
-// lint did before it read documents one at a time). Prints peak RSS and the heap left after a full collection.
+// One measured run, in a process of its own: `zerodrop lint --format json > /dev/null` on one file (read when the
+// parse reaches it, lint for a report, the report written in pieces), its parse alone, or for comparison yaml's
+// parseAllDocuments keeping every Document (what lint did before it read documents one at a time). Prints peak RSS
+// and the heap left after a full collection with the result kept (for lint: the findings and problems).
 // Run by stream.bench.js: node --expose-gc dist/bench/memory-child.js <lint|parse|yaml-documents> <file>
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { defaultSettings } from '../src/config.js';
-import { lint, parseInputs } from '../src/engine.js';
+import { type LintResult, lintForReport, parseInputs } from '../src/engine.js';
 import { readInput } from '../src/files.js';
-import { formatChunks } from '../src/reporters/index.js';
+import { formatChunks, joinedChunks } from '../src/reporters/index.js';
 
 const [mode, file] = process.argv.slice(2) as [string, string];
 let kept: unknown;
 if (mode === 'lint') {
-  const result = lint([readInput(file)], defaultSettings());
-  // As the CLI does: a report needs a fix's description only, and the parsed manifests can go.
-  for (const finding of result.findings)
-    if (finding.fix) finding.fix = { description: finding.fix.description, edits: [] };
+  // As the CLI does: the file is read when the parse asks for it, and its text let go once parsed.
+  const result: LintResult = lintForReport(
+    (function* () {
+      yield readInput(file);
+    })(),
+    defaultSettings(),
+  );
+  // Written as the CLI writes it: the pieces joined into writes of about 32 Ki characters.
   const out = openSync('/dev/null', 'w');
-  for (const chunk of formatChunks(result, 'json', { color: false, version: '0' })) writeSync(out, chunk);
+  for (const piece of joinedChunks(formatChunks(result, 'json', { color: false, version: '0' }))) writeSync(out, piece);
   closeSync(out);
   kept = result;
 } else if (mode === 'parse') {
-  kept = parseInputs([readInput(file)]);
+  kept = parseInputs([readInput(file)], { keepText: false });
 } else {
   kept = parseAllDocuments(readFileSync(file, 'utf8'));
 }

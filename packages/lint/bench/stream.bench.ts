@@ -69,7 +69,7 @@ try {
   );
   const modes = {
     lint: 'zerodrop lint --format json',
-    parse: 'its parse alone (parseInputs)',
+    parse: 'its parse alone (parseInputs, no text kept)',
     'yaml-documents': 'yaml parseAllDocuments, kept',
   };
   for (const [mode, name] of Object.entries(modes)) {

@@ -4,6 +4,7 @@ import {
   checkFieldTypes,
   computeTimeline,
   type Dockerfile,
+  detached,
   displayValue,
   type LoadBalancerProfile,
   type ManifestDocument,
@@ -99,10 +100,12 @@ function objectName(object: ManifestDocument): string {
 
 /**
  * Parses every input; a file that fails becomes an InputProblem and the rest go on. Fields of a type Kubernetes
- * rejects become problems too, and read as what they plainly mean (or as not written).
+ * rejects become problems too, and read as what they plainly mean (or as not written). With `keepText: false` a
+ * manifest's text is let go once parsed (see ParseOptions): the result reports, and cannot be fixed.
  */
-export function parseInputs(inputs: readonly Input[]): ParsedInputs {
+export function parseInputs(inputs: Iterable<Input>, options: { keepText?: boolean } = {}): ParsedInputs {
   const parsed: ParsedInputs = { manifests: [], dockerfiles: [], problems: [], mistyped: new Set() };
+  const parseOptions = options.keepText === false ? { keepText: false } : {};
   for (const input of inputs) {
     try {
       if (input.kind === 'dockerfile') {
@@ -111,7 +114,7 @@ export function parseInputs(inputs: readonly Input[]): ParsedInputs {
       }
       // A document that cannot be read is reported; the other documents of the file are still linted.
       const unread: ManifestError[] = [];
-      const manifests = parseManifests(input.text, input.file, {}, unread);
+      const manifests = parseManifests(input.text, input.file, parseOptions, unread);
       for (const e of unread) parsed.problems.push({ file: e.file, ...e.position, code: e.code, message: e.message });
       for (const object of manifests.objects) {
         const byPlace = checkFieldTypes(object).sort(
@@ -297,8 +300,18 @@ function unusedKinds(set: WorkloadSet): Record<string, number> {
   return Object.fromEntries(Object.entries(counts).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
 }
 
-/** Runs the rules over parsed inputs. Rules see one WorkloadSet across all files, so links cross files. */
-export function lintParsed(parsed: ParsedInputs, settings: LintSettings, rules: readonly Rule[] = RULES): LintResult {
+/**
+ * Runs the rules over parsed inputs. Rules see one WorkloadSet across all files, so links cross files. With
+ * `describeFixes`, a finding's fix keeps its description and no edits, and nothing links a finding to its object: the
+ * findings hold none of the parsed manifests (a report's run, see lintForReport).
+ */
+export function lintParsed(
+  parsed: ParsedInputs,
+  settings: LintSettings,
+  rules: readonly Rule[] = RULES,
+  how: { describeFixes?: boolean } = {},
+): LintResult {
+  const describeFixes = how.describeFixes === true;
   const objects = parsed.manifests.flatMap((m) => m.objects);
   const problems = [...parsed.problems];
   const set: WorkloadSet = buildSetIsolated(objects, problems);
@@ -337,7 +350,7 @@ export function lintParsed(parsed: ParsedInputs, settings: LintSettings, rules: 
       return reports;
     };
     for (const report of runRule(rule, set, parsed.dockerfiles, run, problems)) {
-      const finding = toFinding(rule.meta.id, severity, report, ignores, dockerIgnores);
+      const finding = toFinding(rule.meta.id, severity, report, ignores, dockerIgnores, describeFixes);
       if (finding) findings.push(finding);
     }
   }
@@ -390,6 +403,7 @@ function toFinding(
   report: Report,
   ignores: Map<ManifestDocument, Set<string>>,
   dockerIgnores: Map<Dockerfile, Set<string>>,
+  describeFixes: boolean,
 ): Finding | undefined {
   if ('dockerfile' in report) {
     const ignored = memo(dockerIgnores, report.dockerfile, () => dockerfileIgnores(report.dockerfile));
@@ -400,7 +414,7 @@ function toFinding(
       file: report.dockerfile.file,
       line: report.line,
       column: report.column ?? 1,
-      message: report.message,
+      message: detached(report.message),
     };
   }
   const { object } = report;
@@ -418,8 +432,13 @@ function toFinding(
       name: object.name,
       ...(object.namespace !== undefined ? { namespace: object.namespace } : {}),
     },
-    message: report.message,
+    // A message is kept until it is written: one flat string, not the pieces it was built from.
+    message: detached(report.message),
   };
+  if (describeFixes) {
+    if (report.fix) finding.fix = { description: detached(report.fix.description), edits: [] };
+    return finding;
+  }
   if (report.fix) finding.fix = report.fix;
   findingObjects.set(finding, object);
   return finding;
@@ -440,4 +459,18 @@ export function emptyInputMessage(paths: readonly string[], result: LintResult):
 /** Parses and lints in one go. */
 export function lint(inputs: readonly Input[], settings: LintSettings, rules: readonly Rule[] = RULES): LintResult {
   return lintParsed(parseInputs(inputs), settings, rules);
+}
+
+/**
+ * Lints for a report alone, as `zerodrop lint` does: each input is taken from `inputs` when its turn comes and its
+ * text let go once parsed, and a finding's fix is its description only (its edits would hold the parsed manifests).
+ * What the result holds is the findings and problems: the memory of a large input is free again while its report is
+ * written. The findings cannot be fixed; `fixInputs` parses and lints for itself.
+ */
+export function lintForReport(
+  inputs: Iterable<Input>,
+  settings: LintSettings,
+  rules: readonly Rule[] = RULES,
+): LintResult {
+  return lintParsed(parseInputs(inputs, { keepText: false }), settings, rules, { describeFixes: true });
 }

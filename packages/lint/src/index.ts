@@ -16,6 +16,7 @@ export {
   type InputProblem,
   type LintResult,
   lint,
+  lintForReport,
   lintParsed,
   type ParsedInputs,
   parseInputs,
@@ -36,6 +37,15 @@ export {
 } from './files.js';
 export { type FixOutcome, fixInputs, unifiedDiff } from './fix.js';
 export { findRule, RULES } from './registry.js';
-export { FORMATS, type Format, type FormatOptions, formatChunks, formatResult, isFormat } from './reporters/index.js';
+export {
+  FORMATS,
+  type Format,
+  type FormatOptions,
+  formatChunks,
+  formatResult,
+  isFormat,
+  joinedChunks,
+  WRITE_SIZE,
+} from './reporters/index.js';
 export * from './rule.js';
 export { type FileWrite, type RenameOps, writeFilesAtomically } from './write.js';

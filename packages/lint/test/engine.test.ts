@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { defaultSettings } from '../src/config.js';
-import { emptyInputMessage, FIELD_TYPE_ERROR, INTERNAL_ERROR, lint } from '../src/engine.js';
+import {
+  emptyInputMessage,
+  FIELD_TYPE_ERROR,
+  INTERNAL_ERROR,
+  lint,
+  lintForReport,
+  objectOfFinding,
+} from '../src/engine.js';
 import type { Input } from '../src/files.js';
 import { RULES } from '../src/registry.js';
 import type { Rule } from '../src/rule.js';
@@ -118,4 +125,31 @@ test('merge keys count as kubectl applies them: a preStop merged in from shared 
   assert.ok(!result.findings.some((f) => f.rule === 'prestop-missing'), 'the merged preStop is seen');
   const without = lint([manifest('a.yaml', deployment())], settings);
   assert.ok(without.findings.some((f) => f.rule === 'prestop-missing'));
+});
+
+test('a report run finds what lint finds, reads each input only when it comes to it, and keeps no manifest', () => {
+  const inputs = [
+    manifest('a.yaml', docs(deployment({ name: 'web' }), deployment({ name: 'api', replicas: 1 }))),
+    manifest('b.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n---\nkind: [broken\n'),
+  ];
+  const full = lint(inputs, settings);
+  assert.ok(full.findings.some((f) => f.fix && f.fix.edits.length > 0));
+  const taken: string[] = [];
+  const report = lintForReport(
+    (function* () {
+      for (const input of inputs) {
+        taken.push(input.file);
+        yield input;
+      }
+    })(),
+    settings,
+  );
+  assert.deepEqual(taken, ['a.yaml', 'b.yaml']);
+  const described = full.findings.map(({ fix, ...f }) =>
+    fix ? { ...f, fix: { description: fix.description, edits: [] } } : f,
+  );
+  assert.deepEqual(report.findings, described);
+  assert.deepEqual(report.problems, full.problems);
+  assert.deepEqual(report.summary, full.summary);
+  for (const finding of report.findings) assert.equal(objectOfFinding(finding), undefined);
 });

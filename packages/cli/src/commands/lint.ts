@@ -5,16 +5,16 @@ import {
   formatChunks,
   type LintResult,
   type LintSettings,
-  lint,
+  lintForReport,
   RULES,
 } from '@zerodrop/lint';
 import type { Command } from '../main.js';
 import {
   CONFIG_OPTION,
   formatOption,
+  inputsOf,
   PROFILE_OPTION,
   packageVersion,
-  readInputs,
   reportUserError,
   settingsFrom,
 } from '../options.js';
@@ -55,16 +55,14 @@ Containerfile; symbolic links followed) or - for stdin. With no path, the curren
 };
 
 /**
- * Reads and lints the paths. What a report needs of a fix is its description: the edits go, and with them the last
- * references to the parsed manifests, so a large input's memory is free again while its report is written.
+ * Reads and lints the paths, a file at a time, each file's text let go once parsed. The result holds the findings
+ * (a fix by its description) and problems only: a large input's memory is free again while its report is written.
  */
 async function lintPaths(paths: readonly string[], settings: LintSettings): Promise<LintResult> {
-  const { inputs, unreadable } = await readInputs('lint', paths);
-  const result = lint(inputs, settings);
+  const { inputs, unreadable } = await inputsOf('lint', paths);
+  const result = lintForReport(inputs, settings);
   result.problems.push(...unreadable);
   result.summary.files += unreadable.length;
-  for (const finding of result.findings)
-    if (finding.fix) finding.fix = { description: finding.fix.description, edits: [] };
   return result;
 }
 

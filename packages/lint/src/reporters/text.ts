@@ -3,10 +3,10 @@ import type { Severity } from '../rule.js';
 
 const COLORS = { error: 31, warning: 33, info: 36, dim: 2, bold: 1, underline: 4 } as const;
 
-/** ESLint-style output grouped by file: `line:col  severity  message  rule`. Written a file at a time. */
+/** ESLint-style output grouped by file: `line:col  severity  message  rule`. Written a finding at a time. */
 export function* textChunks(result: LintResult, options: { color: boolean }): Generator<string> {
   const paint = (code: number, s: string) => (options.color ? `\u001b[${code}m${s}\u001b[0m` : s);
-  let out: string[] = [];
+  const out: string[] = [];
   const byFile = new Map<string, LintResult['findings']>();
   for (const f of result.findings) {
     const list = byFile.get(f.file);
@@ -14,14 +14,12 @@ export function* textChunks(result: LintResult, options: { color: boolean }): Ge
     else byFile.set(f.file, [f]);
   }
   for (const [file, findings] of byFile) {
-    out.push(paint(COLORS.underline, file));
+    yield `${paint(COLORS.underline, file)}\n`;
     for (const f of findings) {
       const label = paint(COLORS[f.severity as Severity], f.severity.padEnd(7));
-      out.push(`  ${`${f.line}:${f.column}`.padEnd(8)} ${label}  ${f.message}  ${paint(COLORS.dim, f.rule)}`);
+      yield `  ${`${f.line}:${f.column}`.padEnd(8)} ${label}  ${f.message}  ${paint(COLORS.dim, f.rule)}\n`;
     }
-    out.push('');
-    yield `${out.join('\n')}\n`;
-    out = [];
+    yield '\n';
   }
   for (const p of result.problems)
     out.push(`${paint(COLORS.error, 'error')} ${p.file}:${p.line}:${p.column}: ${p.message}`);
