@@ -50,13 +50,18 @@ export interface VerifyOptions {
   /** Replaces the URL's path and query. */
   path?: string;
   trigger: Trigger;
-  load: Pick<LoadSettings, 'rate' | 'connections' | 'timeoutMs'>;
+  load: Pick<LoadSettings, 'rate' | 'connections' | 'timeoutMs'> & Partial<Pick<LoadSettings, 'mix' | 'retries'>>;
   /** How long the rollout (from the trigger, or from the start of the wait with `none`) may take. */
   timeoutSeconds: number;
   warmupMs: number;
   settleMs: number;
   /** Asked before anything is changed, with what will change; no callback means yes (--yes). */
   confirm?: (change: string) => Promise<boolean>;
+  /**
+   * Whether the load's connections reach the pods at L4 (a NodePort, an L4 load balancer: default), so that a failed
+   * connection's being new or kept alive says something; false behind an L7 proxy, which opens its own.
+   */
+  connectionsReachPods?: boolean;
 }
 
 export interface VerifyHooks {
@@ -190,7 +195,7 @@ export async function verify(options: VerifyOptions, hooks: VerifyHooks = {}): P
   let timeline: WorkloadTimeline | undefined;
   let load: LoadGenerator | undefined;
   let live: LiveLint | undefined;
-  const recorder = new Recorder(origin, () => ({}), true);
+  const recorder = new Recorder(origin, () => ({}), options.connectionsReachPods ?? true);
   const phases: { name: Phase; startMs: number; endMs: number }[] = [];
   let phase: Progress['phase'] = 'starting';
   const enter = (name: Phase) => {
@@ -372,7 +377,7 @@ export async function verify(options: VerifyOptions, hooks: VerifyHooks = {}): P
         waiting,
       });
     }, POLL_MS);
-    load = new LoadGenerator(url.target, { ...options.load, path: url.path, mix: [], retries: 0 }, (record) =>
+    load = new LoadGenerator(url.target, { mix: [], retries: 0, ...options.load, path: url.path }, (record) =>
       recorder.add(record),
     );
     enter('warmup');
