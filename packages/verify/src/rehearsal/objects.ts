@@ -56,7 +56,10 @@ function metadataIn(object: KubeObject, namespace: string): KubeObject {
   return { name, namespace, ...(labels ? { labels } : {}), ...(annotations ? { annotations } : {}) };
 }
 
-/** A resolved probe as a pod spec writes it; numbered ports stay, a missing port is the container's. */
+/**
+ * A rehearsal's probe as a pod spec writes it. Its port is the container's: in the rehearsal's settings a probe's
+ * port always means the replica's PORT.
+ */
 export function probeSpec(probe: ResolvedProbe, port: number): KubeObject {
   const timing = {
     initialDelaySeconds: probe.initialDelaySeconds,
@@ -69,13 +72,13 @@ export function probeSpec(probe: ResolvedProbe, port: number): KubeObject {
   if (!h) return { tcpSocket: { port }, ...timing };
   switch (h.type) {
     case 'httpGet':
-      return { httpGet: { path: h.path, port: h.port || port, scheme: h.scheme }, ...timing };
+      return { httpGet: { path: h.path, port, scheme: h.scheme }, ...timing };
     case 'tcpSocket':
-      return { tcpSocket: { port: h.port || port }, ...timing };
+      return { tcpSocket: { port }, ...timing };
     case 'exec':
       return { exec: { command: h.command }, ...timing };
     case 'grpc':
-      return { grpc: { port: h.port || port, ...(h.service ? { service: h.service } : {}) }, ...timing };
+      return { grpc: { port, ...(h.service ? { service: h.service } : {}) }, ...timing };
   }
 }
 
