@@ -49,7 +49,10 @@ Each replica is one process of the command, told its port in $PORT (and the --sp
 Around them: the Deployment controller (maxSurge/maxUnavailable, minReadySeconds, progress deadline), a kubelet per
 pod (startup/readiness/liveness probes, preStop, stop signal, SIGKILL at the end of the grace period) and the
 traffic consumer of the profile (kube-proxy pins TCP connections; ingress-nginx routes each request; gke-neg and
-aws-alb health-check on their own), each learning endpoint changes after its own propagation delay.`,
+aws-alb health-check on their own), each learning endpoint changes after its own propagation delay.
+With --control-plane kubernetes the same run goes to the real control plane of a local cluster (kube-apiserver,
+kube-controller-manager, kube-scheduler, etcd; the node agent runs the replicas from the command, each pod in its own
+network namespace): the rollout is a real pod template change, --drain a node drain through the eviction API.`,
   passThrough: true,
   groups: [
     {

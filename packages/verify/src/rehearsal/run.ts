@@ -28,6 +28,7 @@ import {
 import {
   consumerDelay,
   DelayedEndpoints,
+  describePreStop,
   ExternalLoadBalancer,
   epochMs,
   L7Proxy,
@@ -269,7 +270,7 @@ export async function rehearseOnCluster(
         speed: 1,
         maxSurge: settings.rollout.maxSurge,
         maxUnavailable: settings.rollout.maxUnavailable,
-        preStop: 'none',
+        preStop: describePreStop(settings.pod.preStop),
         gracePeriodSeconds: settings.pod.gracePeriodSeconds,
       },
       requests: summary.requests,
