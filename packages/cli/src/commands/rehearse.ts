@@ -291,7 +291,7 @@ export function settingsFromArgs(args: readonly string[]): {
   const kubernetes = kubernetesRun(flags, lists, settings, fromManifest);
   return {
     settings,
-    notes: kubernetes ? [] : notes,
+    notes: kubernetes ? kubernetes.notes : notes,
     ...(kubernetes ? { kubernetes } : {}),
     out: {
       ...(json ? { json } : {}),
@@ -306,6 +306,8 @@ export function settingsFromArgs(args: readonly string[]): {
 export interface KubernetesRun {
   clusterDir?: string;
   drain: boolean;
+  /** Flags that do not reach the real control plane, said before the run. */
+  notes: string[];
   manifest?: { file: string; workload: string; container: string; objects: Record<string, unknown>[] };
   replace: { preStop: boolean; readiness: boolean };
 }
@@ -350,9 +352,21 @@ function kubernetesRun(
       objects: parseManifests(readFileSync(settings.manifest, 'utf8'), settings.manifest).objects.map((o) => o.object),
     };
   }
+  const notes: string[] = [];
+  if (flags.has('propagation') && settings.profile.consumers.at(-1)?.kind === 'l4') {
+    notes.push(
+      "--propagation does not reach the cluster's kube-proxy model on the NodePort: it draws its own delay (1–2 s) for every EndpointSlice change",
+    );
+  }
+  if (flags.has('no-readiness-gate') || (settings.profile.healthCheck && settings.readinessGate)) {
+    notes.push(
+      "the load balancer's readiness gate is not applied on the real control plane: pods are Ready by their own probes",
+    );
+  }
   return {
     ...(clusterDir ? { clusterDir: resolve(clusterDir) } : {}),
     drain: flags.has('drain'),
+    notes,
     ...(manifest ? { manifest } : {}),
     replace: {
       preStop: flags.has('prestop-sleep') || flags.has('prestop-path'),

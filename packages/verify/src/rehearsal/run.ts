@@ -223,7 +223,9 @@ export async function rehearseOnCluster(
   }
   return finish(result);
 
-  function finish(measured: RehearsalResult): RehearsalResult {
+  function finish(verified: RehearsalResult): RehearsalResult {
+    // The Deployment the cluster has was made here: lint speaks of the manifest (the CLI adds it) or of nothing.
+    const { lint: _lint, ...measured } = verified;
     const notes = [...(objects?.notes ?? []), ...(measured.verify?.notes ?? [])];
     const { allowUncleanExit: _, ...common } = measured.settings;
     return {
