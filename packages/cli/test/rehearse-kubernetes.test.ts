@@ -266,6 +266,37 @@ describe('zerodrop rehearse --control-plane kubernetes', { skip }, () => {
     assert.match(r.stdout, /preStop sleep 6s/);
   });
 
+  test('Ctrl-C during a rollout: exit 130, the cluster started for the run stopped and removed', {
+    timeout: 300_000,
+  }, async () => {
+    const child = spawn(
+      process.execPath,
+      [bin, 'rehearse', '--control-plane', 'kubernetes', ...FAST, '--env', 'GRACEFUL=1', '--', 'node', app],
+      { cwd: dir, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    let interrupted = false;
+    child.stdout.setEncoding('utf8').on('data', (c: string) => {
+      stdout += c;
+    });
+    child.stderr.setEncoding('utf8').on('data', (c: string) => {
+      stderr += c;
+      // One Ctrl-C (a second one quits at once).
+      if (!interrupted && /rolling out under load/.test(stderr)) {
+        interrupted = true;
+        child.kill('SIGINT');
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(code, 130, stderr + stdout);
+    assert.match(stdout, /^zerodrop rehearse: INTERRUPTED after [\d,]+ requests \(partial\)/);
+    assert.match(stderr, /stopping the local cluster/);
+    const folder = /starting a local cluster \(1 node\(s\)\) in (\S+)/.exec(stderr)?.[1];
+    assert.ok(folder, stderr);
+    assert.equal(existsSync(folder), false);
+  });
+
   test('an app that crashes at start: exit 2 at once, with its output', { timeout: 180_000 }, async () => {
     const crash = join(dir, 'crash.mjs');
     writeFileSync(crash, "console.error('Error: cannot find config.json'); process.exit(3);\n");

@@ -438,7 +438,14 @@ async function run(args: string[]): Promise<number> {
   if (typeof linted === 'string') notes.push(linted);
   for (const note of notes) console.error(`zerodrop rehearse: note: ${note}`);
 
-  const interrupt = onInterrupt('rehearse', 'stopping the load and the replicas');
+  const interrupt = onInterrupt(
+    'rehearse',
+    !kubernetes
+      ? 'stopping the load and the replicas'
+      : kubernetes.clusterDir
+        ? `stopping the load; the cluster in ${kubernetes.clusterDir} stays`
+        : 'stopping the load and the local cluster started for the run',
+  );
   const onProgress = progressWriter('rehearse');
   let result: RehearsalResult;
   const onEvent = (at: number, what: string) => console.error(`${(at / 1000).toFixed(3).padStart(8)}s ${what}`);
