@@ -10,6 +10,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { type Cluster, clusterUnavailableReason, startCluster, stopCluster } from '@zerodrop/cluster';
 import { type Run, scratchDir, zerodrop } from './support/cli.js';
 
@@ -175,6 +176,9 @@ describe('zerodrop rehearse --control-plane kubernetes', { skip }, () => {
     // The run's namespace is deleted afterwards; the cluster stays.
     const namespace = result.verify?.namespace ?? '';
     assert.match(namespace, /^zerodrop-rehearse-/);
+    const core = cluster.kubeConfig().makeApiClient(CoreV1Api);
+    const left = await core.readNamespace({ name: namespace }).catch(() => undefined);
+    assert.ok(left === undefined || left.metadata?.deletionTimestamp, `namespace ${namespace} is not being deleted`);
   });
 
   test('the plain app in a cluster started for the run: drops attributed to the old pods, exit 1, nothing left', {
@@ -231,10 +235,7 @@ describe('zerodrop rehearse --control-plane kubernetes', { skip }, () => {
     assert.equal(result.requests.failed, 0);
     assert.equal(result.rollout.completed, true);
     // The node is uncordoned again for the next run.
-    const nodes = await cluster
-      .kubeConfig()
-      .makeApiClient((await import('@kubernetes/client-node')).CoreV1Api)
-      .listNode();
+    const nodes = await cluster.kubeConfig().makeApiClient(CoreV1Api).listNode();
     for (const node of nodes.items) assert.notEqual(node.spec?.unschedulable, true, node.metadata?.name);
   });
 
