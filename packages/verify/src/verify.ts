@@ -30,6 +30,7 @@ import {
   RESULT_VERSION,
   Recorder,
   type RehearsalResult,
+  type RoutingChange,
   sleep,
   type VerifiedRollout,
 } from '@zerodrop/rehearse';
@@ -62,6 +63,11 @@ export interface VerifyOptions {
    * connection's being new or kept alive says something; false behind an L7 proxy, which opens its own.
    */
   connectionsReachPods?: boolean;
+  /**
+   * What the consumer in front of the load routed new requests to, over time (epoch ms), when the caller runs that
+   * consumer: the attribution then follows it as it is, instead of the EndpointSlices plus kube-proxy's delay.
+   */
+  consumerRouting?: () => readonly RoutingChange[];
 }
 
 export interface VerifyHooks {
@@ -535,8 +541,12 @@ export async function verify(options: VerifyOptions, hooks: VerifyHooks = {}): P
     const summary = recorder.summarize(durationMs);
     const observed = timeline?.snapshot() ?? [];
     const facts: PodFacts[] = observed.map((p) => podFacts(p, origin, before.has(p.name) ? 'old' : 'new'));
-    const routing = (timeline?.routing() ?? []).map((r) => ({ atMs: Math.round(r.atMs - origin), pods: r.pods }));
-    const run = attributeRun(recorder.timedFailures, facts, routing);
+    const own = options.consumerRouting?.();
+    const routing = (own ?? timeline?.routing() ?? []).map((r) => ({
+      atMs: Math.round(r.atMs - origin),
+      pods: r.pods,
+    }));
+    const run = attributeRun(recorder.timedFailures, facts, routing, own ? 0 : undefined);
     // The first failures in detail: where each fell on the timeline, and why.
     const failures = recorder.failures.map((f, i) => {
       const placed = run.failures[i];

@@ -231,6 +231,16 @@ describe('inferring the pod of a failure', () => {
     assert.equal(records.get('old-1')?.revision, 'old');
   });
 
+  test("with the consumer's own routing (no allowance), nothing routable is capacity at once", () => {
+    // An external load balancer run in this process: nothing healthy from 5050 until the new pod at 8000.
+    const at = 5060;
+    assert.deepEqual(inferPod(failure(at, 'http5xx'), pods, routing, 0), {});
+    assert.deepEqual(inferPod(failure(at, 'http5xx'), pods, routing), { pod: 'old-2' });
+    const run = attributeRun([failure(at, 'http5xx')], pods, routing, 0);
+    assert.deepEqual(run.attribution.causes, ['capacity']);
+    assert.equal(run.failures[0]?.pod, undefined);
+  });
+
   test('explainFailure without a pod, and for a SIGKILL', () => {
     assert.match(
       explainFailure(failure(1, 'refused'), 'capacity', undefined),

@@ -35,6 +35,7 @@ import {
   RESULT_VERSION,
   Recorder,
   type RehearsalResult,
+  type RoutingChange,
   sleep,
 } from '@zerodrop/rehearse';
 import { type VerifyHooks, verify } from '../verify.js';
@@ -196,6 +197,7 @@ export async function rehearseOnCluster(
         warmupMs: settings.warmupMs,
         settleMs: settings.settleMs,
         connectionsReachPods: settings.profile.consumers.at(-1)?.kind === 'l4',
+        ...(front.routing ? { consumerRouting: front.routing } : {}),
       },
       hooks,
     );
@@ -358,10 +360,11 @@ async function waitUntilAvailable(
   }
 }
 
-/** The consumer the load goes through: its URL, and how to stop it. */
+/** The consumer the load goes through: its URL, how to stop it, and what it routed to (when it runs here). */
 interface Front {
   url: string;
   close: () => Promise<void>;
+  routing?: () => readonly RoutingChange[];
 }
 
 /**
@@ -410,6 +413,18 @@ async function frontOf(
       speed: 1,
     });
   }
+  // What it routes new requests to, over time: the attribution's timeline.
+  const routing: RoutingChange[] = [];
+  const record = () => {
+    const pods = proxy
+      .routable()
+      .map((e) => e.pod)
+      .sort();
+    if (routing.at(-1)?.pods.join() === pods.join()) return;
+    routing.push({ atMs: epochMs(), pods });
+  };
+  view.on('change', record);
+  if (proxy instanceof ExternalLoadBalancer) proxy.on('health', record);
   const close = async () => {
     await proxy.close();
     view.close();
@@ -425,7 +440,7 @@ async function frontOf(
       }
       await sleep(POLL_MS);
     }
-    return { url: `http://127.0.0.1:${port}`, close };
+    return { url: `http://127.0.0.1:${port}`, close, routing: () => routing };
   } catch (error) {
     await close();
     throw error;
