@@ -36,6 +36,7 @@ import {
   Recorder,
   type RehearsalResult,
   type RoutingChange,
+  recordRouting,
   sleep,
 } from '@zerodrop/rehearse';
 import { type VerifyHooks, verify } from '../verify.js';
@@ -415,14 +416,7 @@ async function frontOf(
   }
   // What it routes new requests to, over time: the attribution's timeline.
   const routing: RoutingChange[] = [];
-  const record = () => {
-    const pods = proxy
-      .routable()
-      .map((e) => e.pod)
-      .sort();
-    if (routing.at(-1)?.pods.join() === pods.join()) return;
-    routing.push({ atMs: epochMs(), pods });
-  };
+  const record = () => recordRouting(routing, epochMs(), proxy.routable());
   view.on('change', record);
   if (proxy instanceof ExternalLoadBalancer) proxy.on('health', record);
   const close = async () => {
