@@ -150,6 +150,12 @@ export async function rehearseOnCluster(
         `--control-plane kubernetes runs a local cluster, and none can run here: ${unavailable}. The built-in models need none: leave out --control-plane.`,
       );
     }
+    try {
+      objects = workloadObjects(options, namespace);
+    } catch (error) {
+      throw new NotRehearsed(`${settings.manifest ?? 'the workload'}: ${(error as Error).message}`);
+    }
+    for (const note of objects.notes) log(`note: ${note}`);
     if (options.clusterDir) {
       const status = await clusterStatus(options.clusterDir);
       if (!status.running) {
@@ -172,8 +178,6 @@ export async function rehearseOnCluster(
     }
     if (signal.aborted) throw new NotRehearsed('interrupted');
     const kc = cluster.kubeConfig();
-    objects = workloadObjects(options, namespace);
-    for (const note of objects.notes) log(`note: ${note}`);
     const nodeNames = cluster.state.nodes;
     const drainNode = nodeNames[0] as string;
     await applyWorkload(cluster, kc, namespace, objects, options.drain ? nodeNames.slice(1) : []);
