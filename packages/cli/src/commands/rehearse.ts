@@ -358,11 +358,6 @@ function kubernetesRun(
       "--propagation does not reach the cluster's kube-proxy model on the NodePort: it draws its own delay (1–2 s) for every EndpointSlice change",
     );
   }
-  if (flags.has('no-readiness-gate') || (settings.profile.healthCheck && settings.readinessGate)) {
-    notes.push(
-      "the load balancer's readiness gate is not applied on the real control plane: pods are Ready by their own probes",
-    );
-  }
   return {
     ...(clusterDir ? { clusterDir: resolve(clusterDir) } : {}),
     drain: flags.has('drain'),

@@ -11,6 +11,12 @@ import type { PreStopHook, RehearsalSettings } from '@zerodrop/rehearse';
 // biome-ignore lint/suspicious/noExplicitAny: a Kubernetes object as read from YAML
 type KubeObject = Record<string, any>;
 
+/**
+ * The readiness gate of an external load balancer (as the AWS Load Balancer Controller's and GKE's NEG gates): the
+ * rehearsal's load-balancer model sets this pod condition True once its health check finds the pod healthy.
+ */
+export const LOAD_BALANCER_GATE = 'zerodrop.dev/load-balancer-healthy';
+
 /** The port a container without one listens on; told to the app in `PORT`. */
 export const DEFAULT_CONTAINER_PORT = 8080;
 
@@ -186,6 +192,17 @@ export function workloadObjects(input: WorkloadInput, namespace: string): Worklo
     if (hook) container.lifecycle = { ...container.lifecycle, preStop: preStopSpec(hook, containerPort) };
     else if (container.lifecycle) delete container.lifecycle.preStop;
   }
+
+  // Pods are Ready once the external load balancer finds them healthy (its readiness gate), as on the models.
+  const gated =
+    settings.profile.consumers.at(-1)?.kind === 'external-lb' &&
+    settings.profile.healthCheck !== undefined &&
+    settings.readinessGate;
+  const foreign = (pod.readinessGates ?? []).map((g: KubeObject) => g.conditionType as string);
+  if (foreign.length > 0)
+    notes.push(`readiness gates of another cluster's controllers left out: ${foreign.join(', ')}`);
+  delete pod.readinessGates;
+  if (gated) pod.readinessGates = [{ conditionType: LOAD_BALANCER_GATE }];
 
   // The Service: the manifest's one that selects the pods, made a NodePort; else one made up.
   const labels = templateLabels(deployment);

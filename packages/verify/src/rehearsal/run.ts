@@ -10,7 +10,14 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AppsV1Api, CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import {
+  AppsV1Api,
+  CoreV1Api,
+  type KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+  type V1Pod,
+} from '@kubernetes/client-node';
 import {
   type Cluster,
   ClusterError,
@@ -40,7 +47,7 @@ import {
   sleep,
 } from '@zerodrop/rehearse';
 import { type VerifyHooks, verify } from '../verify.js';
-import { type WorkloadInput, type WorkloadObjects, workloadObjects } from './objects.js';
+import { LOAD_BALANCER_GATE, type WorkloadInput, type WorkloadObjects, workloadObjects } from './objects.js';
 
 export interface ClusterRehearsalOptions extends WorkloadInput {
   /** A running cluster's folder; without it one is started for the run in a temporary folder and stopped after. */
@@ -181,12 +188,12 @@ export async function rehearseOnCluster(
     const nodeNames = cluster.state.nodes;
     const drainNode = nodeNames[0] as string;
     await applyWorkload(cluster, kc, namespace, objects, options.drain ? nodeNames.slice(1) : []);
+    front = await startFront(cluster, kc, namespace, objects, options);
     await waitUntilAvailable(cluster, kc, namespace, objects, signal, log);
     // Every pod on the first node, the others free again for the replacements.
     if (options.drain) for (const node of nodeNames.slice(1)) await setUnschedulable(kc, node, false);
     if (signal.aborted) throw new NotRehearsed('interrupted');
-    front = await frontOf(cluster, kc, namespace, objects, options);
-    const url = front.url;
+    const url = await front.serving();
     if (signal.aborted) throw new NotRehearsed('interrupted');
     log(`${options.drain ? `draining ${drainNode}` : 'rolling out'} under load through ${url}`);
     result = await verify(
@@ -365,19 +372,21 @@ async function waitUntilAvailable(
   }
 }
 
-/** The consumer the load goes through: its URL, how to stop it, and what it routed to (when it runs here). */
+/** The consumer the load goes through: how to stop it, and what it routed to (when it runs here). */
 interface Front {
-  url: string;
+  /** Resolves with the URL the load goes to once the consumer routes to every pod. */
+  serving: () => Promise<string>;
   close: () => Promise<void>;
   routing?: () => readonly RoutingChange[];
 }
 
 /**
- * The profile's consumer in front of the load, routing to every pod: the cluster's kube-proxy model on the NodePort
- * (L4), or rehearse's ingress-nginx / external load-balancer model in this process, fed from a watch of the real
- * EndpointSlices with the profile's propagation delay.
+ * The profile's consumer in front of the load: the cluster's kube-proxy model on the NodePort (L4), or rehearse's
+ * ingress-nginx / external load-balancer model in this process, fed from a watch of the real EndpointSlices with the
+ * profile's propagation delay. Started before the pods are: an external load balancer's health check is what opens
+ * their readiness gate.
  */
-async function frontOf(
+async function startFront(
   cluster: Cluster,
   kc: KubeConfig,
   namespace: string,
@@ -389,34 +398,40 @@ async function frontOf(
   if (!consumer) throw new NotRehearsed(`profile ${settings.profile.id} has no consumer`);
   const replicas = objects.deployment.spec.replicas as number;
   const service = objects.service.metadata.name as string;
-  const deadline = performance.now() + ROUTE_TIMEOUT_MS;
   if (consumer.kind === 'l4') {
-    const url = await cluster.nodePortUrl(service, namespace, objects.servicePort || undefined);
-    // The kube-proxy model learns the endpoints after its own delay: until then the NodePort refuses.
-    while (!(await answers(url, settings.load.timeoutMs))) {
-      if (performance.now() > deadline) {
-        throw new NotRehearsed(
-          `the NodePort ${url} of service ${service} did not answer within ${ROUTE_TIMEOUT_MS / 1000} s`,
-        );
+    const serving = async () => {
+      const url = await cluster.nodePortUrl(service, namespace, objects.servicePort || undefined);
+      // The kube-proxy model learns the endpoints after its own delay: until then the NodePort refuses.
+      const deadline = performance.now() + ROUTE_TIMEOUT_MS;
+      while (!(await answers(url, settings.load.timeoutMs))) {
+        if (performance.now() > deadline) {
+          throw new NotRehearsed(
+            `the NodePort ${url} of service ${service} did not answer within ${ROUTE_TIMEOUT_MS / 1000} s`,
+          );
+        }
+        await sleep(POLL_MS);
       }
-      await sleep(POLL_MS);
-    }
-    return { url, close: async () => {} };
+      return url;
+    };
+    return { serving, close: async () => {} };
   }
   const watched = watchServiceEndpoints(kc, { namespace, service, port: objects.servicePort });
   const view = new DelayedEndpoints(watched.endpoints, consumerDelay(consumer, settings.propagation, 1));
   let proxy: L7Proxy | ExternalLoadBalancer;
+  let gate: NodeJS.Timeout | undefined;
   if (consumer.kind === 'l7') proxy = new L7Proxy(view);
   else {
     const hc = settings.profile.healthCheck;
     if (!hc)
       throw new NotRehearsed(`profile ${settings.profile.id} has an external load balancer without a health check`);
     const readiness = settings.pod.readiness?.handler;
-    proxy = new ExternalLoadBalancer(view, {
+    const lb = new ExternalLoadBalancer(view, {
       healthCheck: hc,
       path: hc.path ?? (readiness?.type === 'httpGet' ? readiness.path : undefined) ?? '/',
       speed: 1,
     });
+    proxy = lb;
+    if (objects.deployment.spec.template.spec.readinessGates) gate = openGates(kc, namespace, lb);
   }
   // What it routes new requests to, over time: the attribution's timeline.
   const routing: RoutingChange[] = [];
@@ -424,25 +439,83 @@ async function frontOf(
   view.on('change', record);
   if (proxy instanceof ExternalLoadBalancer) proxy.on('health', record);
   const close = async () => {
+    if (gate) clearInterval(gate);
     await proxy.close();
     view.close();
     watched.stop();
   };
   try {
     const port = await proxy.listen();
-    while (proxy.routable().length < replicas) {
-      if (performance.now() > deadline) {
-        throw new NotRehearsed(
-          `${consumer.id} routed to ${proxy.routable().length} of ${replicas} pod(s) after ${ROUTE_TIMEOUT_MS / 1000} s`,
-        );
+    const serving = async () => {
+      const deadline = performance.now() + ROUTE_TIMEOUT_MS;
+      while (proxy.routable().length < replicas) {
+        if (performance.now() > deadline) {
+          throw new NotRehearsed(
+            `${consumer.id} routed to ${proxy.routable().length} of ${replicas} pod(s) after ${ROUTE_TIMEOUT_MS / 1000} s`,
+          );
+        }
+        await sleep(POLL_MS);
       }
-      await sleep(POLL_MS);
-    }
-    return { url: `http://127.0.0.1:${port}`, close, routing: () => routing };
+      return `http://127.0.0.1:${port}`;
+    };
+    return { serving, close, routing: () => routing };
   } catch (error) {
     await close();
     throw error;
   }
+}
+
+const STRATEGIC_MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
+
+/**
+ * Keeps each pod's load-balancer readiness-gate condition equal to what the load balancer's health check says, as
+ * the AWS Load Balancer Controller does for its target-health gate: set on every change of health, and set again
+ * every second where a write of the node agent's left it out. Returns the timer.
+ */
+function openGates(kc: KubeConfig, namespace: string, lb: ExternalLoadBalancer): NodeJS.Timeout {
+  const core = kc.makeApiClient(CoreV1Api);
+  const wanted = new Map<string, boolean>();
+  const write = (pod: string, healthy: boolean) =>
+    core
+      .patchNamespacedPodStatus(
+        {
+          name: pod,
+          namespace,
+          body: {
+            status: {
+              conditions: [
+                { type: LOAD_BALANCER_GATE, status: healthy ? 'True' : 'False', lastTransitionTime: new Date() },
+              ],
+            },
+          },
+        },
+        STRATEGIC_MERGE_PATCH,
+      )
+      .catch(() => undefined);
+  lb.on('health', (pod: string, healthy: boolean) => {
+    wanted.set(pod, healthy);
+    void write(pod, healthy);
+  });
+  let checking = false;
+  return setInterval(() => {
+    if (checking || wanted.size === 0) return;
+    checking = true;
+    core
+      .listNamespacedPod({ namespace })
+      .then((list) => {
+        for (const pod of list.items) {
+          const name = pod.metadata?.name ?? '';
+          const healthy = wanted.get(name);
+          if (healthy === undefined) continue;
+          const now = pod.status?.conditions?.find((c) => c.type === LOAD_BALANCER_GATE)?.status;
+          if (now !== (healthy ? 'True' : 'False')) void write(name, healthy);
+        }
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        checking = false;
+      });
+  }, 1000);
 }
 
 /** Whether anything answers HTTP at `url` (any status). */
