@@ -72,7 +72,7 @@ interface Result {
   requests: { total: number; failed: number };
   settings: { command: string[]; profile: string; replicas: number; manifest?: string };
   attribution: { groups: { cause: string; count: number; pods: string[] }[] };
-  pods: { name: string; revision: string; events: { state: string; detail?: string }[] }[];
+  pods: { name: string; revision: string; events: { atMs: number; state: string; detail?: string }[] }[];
   rollout: { completed: boolean };
   outcome: { status: string; message?: string };
   controlPlane?: { kind: string; version: string; cluster: string; temporary: boolean; nodes: number };
@@ -265,6 +265,38 @@ describe('zerodrop rehearse --control-plane kubernetes', { skip }, () => {
     assert.equal(result.requests.failed, 0);
     assert.equal(result.rollout.completed, true);
     assert.match(r.stdout, /preStop sleep 6s/);
+  });
+
+  test('a gke-neg profile: pods Ready only once the load balancer model finds them healthy (a readiness gate)', {
+    timeout: 300_000,
+  }, async () => {
+    const r = await rehearse([
+      '--cluster',
+      cluster.dir,
+      '--manifest',
+      manifest,
+      '--replicas',
+      '2',
+      '--profile',
+      'gke-neg',
+      '--env',
+      'GRACEFUL=1',
+      '--json',
+      'neg.json',
+      '--',
+      'node',
+      app,
+    ]);
+    // Without the gate's condition set by the load balancer model, no pod would turn Ready (exit 2).
+    assert.notEqual(r.code, 2, r.stderr + r.stdout);
+    const result = readResult('neg.json');
+    assert.equal(result.settings.profile, 'gke-neg');
+    assert.equal(result.rollout.completed, true);
+    // Each new pod turned Ready only after the health check's healthy threshold (2 checks, 5 s apart).
+    for (const p of result.pods.filter((pod) => pod.revision === 'new')) {
+      const at = (state: string) => p.events.find((e) => e.state === state)?.atMs;
+      assert.ok((at('ready') ?? 0) - (at('started') ?? 0) >= 4000, `${p.name}: ${JSON.stringify(p.events)}`);
+    }
   });
 
   test('Ctrl-C during a rollout: exit 130, the cluster started for the run stopped and removed', {

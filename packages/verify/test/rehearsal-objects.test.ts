@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { effectiveRollout, getProfile, parseManifests } from '@zerodrop/core';
 import { defaultReadiness, defaultSettings } from '@zerodrop/rehearse';
-import { workloadObjects } from '../src/rehearsal/objects.js';
+import { LOAD_BALANCER_GATE, workloadObjects } from '../src/rehearsal/objects.js';
 
 const MANIFEST = `apiVersion: apps/v1
 kind: Deployment
@@ -166,6 +166,39 @@ describe('workloadObjects', () => {
     });
     assert.deepEqual(objects.others, []);
     assert.deepEqual(objects.notes, []);
+  });
+
+  test("an external load balancer's readiness gate replaces the manifest's; none with --no-readiness-gate", () => {
+    const settings = defaultSettings(['node', 'app.js'], getProfile('gke-neg'));
+    const base = { settings, cwd: '/work', replace: { preStop: false, readiness: false } };
+    const gated = workloadObjects(base, 'ns').deployment.spec.template.spec;
+    assert.deepEqual(gated.readinessGates, [{ conditionType: LOAD_BALANCER_GATE }]);
+    settings.readinessGate = false;
+    assert.equal(workloadObjects(base, 'ns').deployment.spec.template.spec.readinessGates, undefined);
+    const kubeProxy = input();
+    kubeProxy.manifest.objects = kubeProxy.manifest.objects.map((o) =>
+      o.kind === 'Deployment'
+        ? {
+            ...o,
+            spec: {
+              ...(o.spec as object),
+              template: {
+                ...((o.spec as { template: object }).template as object),
+                spec: {
+                  ...((o.spec as { template: { spec: object } }).template.spec as object),
+                  readinessGates: [{ conditionType: 'target-health.elbv2.k8s.aws/shop' }],
+                },
+              },
+            },
+          }
+        : o,
+    );
+    const objects = workloadObjects(kubeProxy, 'ns');
+    assert.equal(objects.deployment.spec.template.spec.readinessGates, undefined);
+    assert.match(
+      objects.notes.join('\n'),
+      /readiness gates of another cluster's controllers left out: target-health\.elbv2\.k8s\.aws\/shop/,
+    );
   });
 
   test('Recreate is kept as Recreate', () => {
