@@ -92,7 +92,10 @@ export function podFacts(observed: ObservedPod, origin: number, revision: 'old' 
   if (deletedAt !== undefined) {
     facts.deletedAt = deletedAt;
     const grace =
-      observed.pod.metadata?.deletionGracePeriodSeconds ?? observed.pod.spec?.terminationGracePeriodSeconds ?? 30;
+      observed.deletionGraceSeconds ??
+      observed.pod.metadata?.deletionGracePeriodSeconds ??
+      observed.pod.spec?.terminationGracePeriodSeconds ??
+      30;
     const delay = preStopDelayMs(observed.pod, grace);
     const exitedAt = events.find((e) => (e.state === 'exited' || e.state === 'killed') && e.atMs >= deletedAt)?.atMs;
     if (delay !== undefined && (exitedAt === undefined || deletedAt + delay <= exitedAt)) {

@@ -71,6 +71,26 @@ describe('podFacts', () => {
     assert.equal(facts.lastExit, 'signal SIGTERM');
   });
 
+  test("the grace period of the deletion counts, not the 0 of the kubelet's final delete", () => {
+    const pod = observed(
+      'old-1',
+      [
+        [0, 'ready'],
+        [1000, 'terminating'],
+        [7000, 'exited', 'code 0'],
+      ],
+      { lifecycle: { preStop: { sleep: { seconds: 5 } } } },
+    );
+    pod.pod.metadata = { name: 'old-1', deletionGracePeriodSeconds: 0 };
+    pod.deletionGraceSeconds = 30;
+    const facts = podFacts(pod, ORIGIN, 'old');
+    assert.equal(facts.stoppedAt, 6000);
+    assert.equal(
+      facts.events.find((e) => e.state === 'stop-signal')?.detail,
+      'estimated: after the preStop hook (5 s)',
+    );
+  });
+
   test('a preStop sleep holds the stop signal back by its seconds, capped at the grace period', () => {
     const sleep = { lifecycle: { preStop: { sleep: { seconds: 5 } } } };
     const facts = podFacts(
