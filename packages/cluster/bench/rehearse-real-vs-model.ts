@@ -9,7 +9,7 @@
  * Needs root and the Kubernetes binaries (see the README); prints a Markdown table.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -121,7 +121,7 @@ async function measure(round: number, variant: string, engine: Engine, graceful:
     dir,
   );
   const wallS = (performance.now() - began) / 1000;
-  if (code === 2) throw new Error(`${variant} on ${engine} could not run:\n${out}`);
+  if (code === 2 || !existsSync(json)) throw new Error(`${variant} on ${engine} could not run (exit ${code}):\n${out}`);
   const result = JSON.parse(readFileSync(json, 'utf8')) as {
     requests: { total: number; failed: number };
     rollout: { durationMs: number };
