@@ -348,9 +348,10 @@ async function waitUntilAvailable(
   log(`waiting for ${replicas} pod(s) of deployment ${name} to be Ready`);
   let selector: string | undefined;
   while (!signal.aborted) {
-    const deployment = await apps.readNamespacedDeployment({ name, namespace });
+    const deployment = await settled(apps.readNamespacedDeployment({ name, namespace }), 'reading the Deployment');
     selector ??= selectorOf(deployment);
-    const pods = (await core.listNamespacedPod({ namespace, labelSelector: selector })).items;
+    const pods = (await settled(core.listNamespacedPod({ namespace, labelSelector: selector }), 'listing its pods'))
+      .items;
     const broken = pods.flatMap((p) => {
       const why = brokenPod(p);
       return why ? podLine(cluster, p, why) : [];
@@ -400,7 +401,10 @@ async function startFront(
   const service = objects.service.metadata.name as string;
   if (consumer.kind === 'l4') {
     const serving = async () => {
-      const url = await cluster.nodePortUrl(service, namespace, objects.servicePort || undefined);
+      const url = await settled(
+        cluster.nodePortUrl(service, namespace, objects.servicePort || undefined),
+        `reading service ${service}`,
+      );
       // The kube-proxy model learns the endpoints after its own delay: until then the NodePort refuses.
       const deadline = performance.now() + ROUTE_TIMEOUT_MS;
       while (!(await answers(url, settings.load.timeoutMs))) {
@@ -518,10 +522,28 @@ function openGates(kc: KubeConfig, namespace: string, lb: ExternalLoadBalancer):
   }, 1000);
 }
 
+/** How long one API call may take before the run says so (a call that never settles would end it silently). */
+const CALL_TIMEOUT_MS = 30_000;
+
+/** The call's answer, or a NotRehearsed after CALL_TIMEOUT_MS; the timer keeps the process alive meanwhile. */
+function settled<T>(call: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new NotRehearsed(`${what}: the API server did not answer within ${CALL_TIMEOUT_MS / 1000} s`)),
+      CALL_TIMEOUT_MS,
+    );
+  });
+  return Promise.race([call, late]).finally(() => clearTimeout(timer));
+}
+
 /** Whether anything answers HTTP at `url` (any status). */
 async function answers(url: string, timeoutMs: number): Promise<boolean> {
   try {
-    await fetch(url, { signal: AbortSignal.timeout(timeoutMs) }).then((r) => r.arrayBuffer());
+    await settled(
+      fetch(url, { signal: AbortSignal.timeout(timeoutMs) }).then((r) => r.arrayBuffer()),
+      `requesting ${url}`,
+    );
     return true;
   } catch {
     return false;
