@@ -50,6 +50,11 @@ export interface ObservedPod {
   endpoint: EndpointCondition[];
   /** When the pod object was deleted (the kubelet's final delete once its containers are gone). */
   goneAt?: number;
+  /**
+   * The grace period of the deletion that began its termination, as first seen: the kubelet's final delete sets the
+   * object's to 0 once the containers are gone.
+   */
+  deletionGraceSeconds?: number;
 }
 
 /** A Kubernetes Event about one of the pods (or anything else in the namespace, for the caller to pick). */
@@ -275,6 +280,8 @@ export class WorkloadTimeline {
       observed.states.push(...podChanges(observed.pod, pod, atMs));
     }
     observed.pod = pod;
+    const grace = pod.metadata?.deletionGracePeriodSeconds;
+    if (pod.metadata?.deletionTimestamp && grace !== undefined) observed.deletionGraceSeconds ??= grace;
     observed.node = pod.spec?.nodeName ?? observed.node;
     const hash = pod.metadata?.labels?.['pod-template-hash'];
     if (hash) observed.templateHash = hash;

@@ -56,6 +56,13 @@ export interface RoutingChange {
   pods: readonly string[];
 }
 
+/** Adds what a consumer routes to now (`routable`) to `routing` at `atMs`, unless it did not change. */
+export function recordRouting(routing: RoutingChange[], atMs: number, routable: readonly { pod: string }[]): void {
+  const pods = routable.map((e) => e.pod).sort();
+  if (routing.at(-1)?.pods.join() === pods.join()) return;
+  routing.push({ atMs, pods });
+}
+
 export interface AttributionInput {
   failures: readonly FailedRequest[];
   pods: readonly PodTimeline[];

@@ -24,6 +24,8 @@ export class ManifestInputError extends Error {
 export interface ManifestSettings {
   file: string;
   workload: string;
+  /** The container the command after -- stands for. */
+  container: string;
   replicas: number;
   rollout: ReturnType<typeof effectiveRollout>;
   minReadySeconds: number;
@@ -146,6 +148,7 @@ export function readManifest(file: string, options: { workload?: string; profile
   return {
     file,
     workload: workload.name,
+    container: container.name,
     replicas: workload.replicas,
     rollout: effectiveRollout(workload.replicas, workload.strategy),
     minReadySeconds: workload.minReadySeconds,

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { attributeFailures, type RoutingChange } from './attribution.js';
+import { recordRouting as addRouting, attributeFailures, type RoutingChange } from './attribution.js';
 import { epochMs, sleep } from './clock.js';
 import { ExternalLoadBalancer } from './consumers/external-lb.js';
 import { L4Proxy } from './consumers/l4.js';
@@ -143,15 +143,7 @@ export async function rehearse(settings: RehearsalSettings, hooks: RehearseHooks
     });
     // What the consumer in front of the load routes new requests to, over time: the attribution's timeline.
     const routing: RoutingChange[] = [];
-    const recordRouting = () => {
-      const pods = consumer
-        .routable()
-        .map((e) => e.pod)
-        .sort();
-      const last = routing[routing.length - 1];
-      if (last && last.pods.join() === pods.join()) return;
-      routing.push({ atMs: Math.round(clock()), pods });
-    };
+    const recordRouting = () => addRouting(routing, Math.round(clock()), consumer.routable());
     view.on('change', recordRouting);
 
     // Pods.

@@ -124,8 +124,25 @@ export interface RehearsalResult {
   outcome?: { status: 'completed' | 'aborted' | 'error'; message?: string; diagnosis?: Diagnosis };
   /** What happened, in order: controller decisions, pod events, consumer changes (capped). */
   events?: { atMs: number; what: string }[];
-  /** Set when the rollout was a real one on a cluster (`zerodrop verify`) rather than a rehearsal. */
+  /**
+   * Set when the rollout was a real one on a cluster: measured by `zerodrop verify`, or by a rehearsal on the real
+   * control plane (`controlPlane` set too).
+   */
   verify?: VerifiedRollout;
+  /** Set when a rehearsal ran on the real control plane (`zerodrop rehearse --control-plane kubernetes`). */
+  controlPlane?: ControlPlane;
+}
+
+/** The local cluster a rehearsal ran on. */
+export interface ControlPlane {
+  kind: 'kubernetes';
+  /** The Kubernetes release of its binaries (`v1.33.13`). */
+  version: string;
+  /** Its folder. */
+  cluster: string;
+  /** Started for this run and stopped after it (else one given with `--cluster`, left running). */
+  temporary: boolean;
+  nodes: number;
 }
 
 /** What `zerodrop verify` measured: which Deployment, where, through which URL, changed how. */
@@ -144,9 +161,9 @@ export interface VerifiedRollout {
   notes?: string[];
 }
 
-/** The command that produced the result, for titles: `rehearse` or `verify`. */
-export function toolOf(result: Pick<RehearsalResult, 'verify'>): 'rehearse' | 'verify' {
-  return result.verify ? 'verify' : 'rehearse';
+/** The command that produced the result, for titles: `rehearse` (on any control plane) or `verify`. */
+export function toolOf(result: Pick<RehearsalResult, 'verify' | 'controlPlane'>): 'rehearse' | 'verify' {
+  return result.verify && !result.controlPlane ? 'verify' : 'rehearse';
 }
 
 /** One lint finding on the rehearsed manifest. */

@@ -34,6 +34,12 @@ function settingsLine(result: RehearsalResult): string {
   const workload = `${s.replicas} replica(s), maxSurge ${s.maxSurge}, maxUnavailable ${s.maxUnavailable}, preStop ${s.preStop}, grace ${s.gracePeriodSeconds}s`;
   const load = `${s.rate} req/s over ${s.connections} connection(s)`;
   const v = result.verify;
+  const plane = result.controlPlane;
+  if (plane) {
+    const where = `${plane.temporary ? 'a cluster started for the run' : `the cluster in ${plane.cluster}`}, ${plane.nodes} node(s)`;
+    const trigger = v?.trigger.startsWith('drain:') ? `, ${v.trigger}` : '';
+    return `  ${workload}, profile ${s.profile}, ${load}, on the real control plane (Kubernetes ${plane.version}, ${where})${trigger}`;
+  }
   if (!v) return `  ${workload}, profile ${s.profile}, ${load}, --speed ${s.speed}`;
   return `  deployment ${v.namespace}/${v.deployment} (context ${v.context}), trigger ${v.trigger}, ${workload}, ${load} to ${v.url}`;
 }
@@ -81,7 +87,7 @@ export function renderSummary(result: RehearsalResult): string {
   }
   if (verdict.unclean.length > 0) {
     lines.push(
-      `  pods that did not exit cleanly (${verified ? 'a warning: the exit status counts failed requests only' : settings.allowUncleanExit ? 'accepted with --allow-unclean-exit' : 'exit status 1; --allow-unclean-exit accepts them'}):`,
+      `  pods that did not exit cleanly (${toolOf(result) === 'verify' ? 'a warning: the exit status counts failed requests only' : settings.allowUncleanExit ? 'accepted with --allow-unclean-exit' : 'exit status 1; --allow-unclean-exit accepts them'}):`,
     );
     for (const u of verdict.unclean) lines.push(`    ${u.pod} ${u.how}`);
   }

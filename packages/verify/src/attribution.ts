@@ -92,7 +92,10 @@ export function podFacts(observed: ObservedPod, origin: number, revision: 'old' 
   if (deletedAt !== undefined) {
     facts.deletedAt = deletedAt;
     const grace =
-      observed.pod.metadata?.deletionGracePeriodSeconds ?? observed.pod.spec?.terminationGracePeriodSeconds ?? 30;
+      observed.deletionGraceSeconds ??
+      observed.pod.metadata?.deletionGracePeriodSeconds ??
+      observed.pod.spec?.terminationGracePeriodSeconds ??
+      30;
     const delay = preStopDelayMs(observed.pod, grace);
     const exitedAt = events.find((e) => (e.state === 'exited' || e.state === 'killed') && e.atMs >= deletedAt)?.atMs;
     if (delay !== undefined && (exitedAt === undefined || deletedAt + delay <= exitedAt)) {
@@ -135,9 +138,10 @@ export function inferPod(
   failure: FailedRequest,
   pods: readonly PodFacts[],
   routing: readonly RoutingChange[],
+  allowanceMs = PROPAGATION_ALLOWANCE_MS,
 ): { pod?: string; notReady?: boolean } {
   const now = routableAt(routing, failure.startMs);
-  const before = routableAt(routing, failure.startMs - PROPAGATION_ALLOWANCE_MS);
+  const before = routableAt(routing, failure.startMs - allowanceMs);
   if (now?.length === 0 && before !== undefined && before.length === 0) return {};
   let stopped: PodFacts | undefined;
   for (const p of pods) {
@@ -206,17 +210,20 @@ export interface VerifiedAttribution {
 /**
  * The attribution of every failure of the run: pods inferred, causes named by rehearse's attribution, explained in
  * words, and the pods as the report shows them (failures counted per pod; a cluster does not say who served the rest).
+ * `allowanceMs`: how late the consumer may follow `routing` (the EndpointSlices' routing: kube-proxy's worst
+ * propagation; 0 for the routing of the consumer itself, when the caller runs it).
  */
 export function attributeRun(
   failures: readonly FailedRequest[],
   pods: readonly PodFacts[],
   routing: readonly RoutingChange[],
+  allowanceMs = PROPAGATION_ALLOWANCE_MS,
 ): VerifiedAttribution {
   const placed: FailedRequest[] = [];
   /** The last failure blamed on each probe-less pod that was Ready before it served. */
   const notServingUntil = new Map<string, number>();
   for (const f of failures) {
-    const { pod, notReady } = inferPod(f, pods, routing);
+    const { pod, notReady } = inferPod(f, pods, routing, allowanceMs);
     const copy: FailedRequest = { ...f };
     delete copy.pod;
     if (pod) copy.pod = pod;
@@ -238,7 +245,7 @@ export function attributeRun(
     };
   });
   // Consumers learn each EndpointSlice change late: the routing the attribution compares with is shifted by it.
-  const delayed = routing.map((r) => ({ atMs: r.atMs + PROPAGATION_ALLOWANCE_MS, pods: r.pods }));
+  const delayed = routing.map((r) => ({ atMs: r.atMs + allowanceMs, pods: r.pods }));
   const attribution = attributeFailures({ failures: placed, pods: timelines, routing: delayed, consumer: CONSUMER });
   const byName = new Map(pods.map((p) => [p.name, p]));
   const explanations = placed.map((f, i) =>

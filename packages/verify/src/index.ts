@@ -4,5 +4,7 @@ export * from './differential.js';
 export * from './errors.js';
 export * from './kubeconfig.js';
 export * from './lint.js';
+export * from './rehearsal/objects.js';
+export * from './rehearsal/run.js';
 export * from './target.js';
 export * from './verify.js';

@@ -30,6 +30,7 @@ import {
   RESULT_VERSION,
   Recorder,
   type RehearsalResult,
+  type RoutingChange,
   sleep,
   type VerifiedRollout,
 } from '@zerodrop/rehearse';
@@ -50,13 +51,23 @@ export interface VerifyOptions {
   /** Replaces the URL's path and query. */
   path?: string;
   trigger: Trigger;
-  load: Pick<LoadSettings, 'rate' | 'connections' | 'timeoutMs'>;
+  load: Pick<LoadSettings, 'rate' | 'connections' | 'timeoutMs'> & Partial<Pick<LoadSettings, 'mix' | 'retries'>>;
   /** How long the rollout (from the trigger, or from the start of the wait with `none`) may take. */
   timeoutSeconds: number;
   warmupMs: number;
   settleMs: number;
   /** Asked before anything is changed, with what will change; no callback means yes (--yes). */
   confirm?: (change: string) => Promise<boolean>;
+  /**
+   * Whether the load's connections reach the pods at L4 (a NodePort, an L4 load balancer: default), so that a failed
+   * connection's being new or kept alive says something; false behind an L7 proxy, which opens its own.
+   */
+  connectionsReachPods?: boolean;
+  /**
+   * What the consumer in front of the load routed new requests to, over time (epoch ms), when the caller runs that
+   * consumer: the attribution then follows it as it is, instead of the EndpointSlices plus kube-proxy's delay.
+   */
+  consumerRouting?: () => readonly RoutingChange[];
 }
 
 export interface VerifyHooks {
@@ -190,7 +201,7 @@ export async function verify(options: VerifyOptions, hooks: VerifyHooks = {}): P
   let timeline: WorkloadTimeline | undefined;
   let load: LoadGenerator | undefined;
   let live: LiveLint | undefined;
-  const recorder = new Recorder(origin, () => ({}), true);
+  const recorder = new Recorder(origin, () => ({}), options.connectionsReachPods ?? true);
   const phases: { name: Phase; startMs: number; endMs: number }[] = [];
   let phase: Progress['phase'] = 'starting';
   const enter = (name: Phase) => {
@@ -372,7 +383,7 @@ export async function verify(options: VerifyOptions, hooks: VerifyHooks = {}): P
         waiting,
       });
     }, POLL_MS);
-    load = new LoadGenerator(url.target, { ...options.load, path: url.path, mix: [], retries: 0 }, (record) =>
+    load = new LoadGenerator(url.target, { mix: [], retries: 0, ...options.load, path: url.path }, (record) =>
       recorder.add(record),
     );
     enter('warmup');
@@ -530,8 +541,12 @@ export async function verify(options: VerifyOptions, hooks: VerifyHooks = {}): P
     const summary = recorder.summarize(durationMs);
     const observed = timeline?.snapshot() ?? [];
     const facts: PodFacts[] = observed.map((p) => podFacts(p, origin, before.has(p.name) ? 'old' : 'new'));
-    const routing = (timeline?.routing() ?? []).map((r) => ({ atMs: Math.round(r.atMs - origin), pods: r.pods }));
-    const run = attributeRun(recorder.timedFailures, facts, routing);
+    const own = options.consumerRouting?.();
+    const routing = (own ?? timeline?.routing() ?? []).map((r) => ({
+      atMs: Math.round(r.atMs - origin),
+      pods: r.pods,
+    }));
+    const run = attributeRun(recorder.timedFailures, facts, routing, own ? 0 : undefined);
     // The first failures in detail: where each fell on the timeline, and why.
     const failures = recorder.failures.map((f, i) => {
       const placed = run.failures[i];

@@ -71,6 +71,26 @@ describe('podFacts', () => {
     assert.equal(facts.lastExit, 'signal SIGTERM');
   });
 
+  test("the grace period of the deletion counts, not the 0 of the kubelet's final delete", () => {
+    const pod = observed(
+      'old-1',
+      [
+        [0, 'ready'],
+        [1000, 'terminating'],
+        [7000, 'exited', 'code 0'],
+      ],
+      { lifecycle: { preStop: { sleep: { seconds: 5 } } } },
+    );
+    pod.pod.metadata = { name: 'old-1', deletionGracePeriodSeconds: 0 };
+    pod.deletionGraceSeconds = 30;
+    const facts = podFacts(pod, ORIGIN, 'old');
+    assert.equal(facts.stoppedAt, 6000);
+    assert.equal(
+      facts.events.find((e) => e.state === 'stop-signal')?.detail,
+      'estimated: after the preStop hook (5 s)',
+    );
+  });
+
   test('a preStop sleep holds the stop signal back by its seconds, capped at the grace period', () => {
     const sleep = { lifecycle: { preStop: { sleep: { seconds: 5 } } } };
     const facts = podFacts(
@@ -229,6 +249,16 @@ describe('inferring the pod of a failure', () => {
     assert.deepEqual(records.get('old-1')?.requests, { ok: 0, failed: 2 });
     assert.equal(records.get('old-1')?.signal, 'SIGTERM');
     assert.equal(records.get('old-1')?.revision, 'old');
+  });
+
+  test("with the consumer's own routing (no allowance), nothing routable is capacity at once", () => {
+    // An external load balancer run in this process: nothing healthy from 5050 until the new pod at 8000.
+    const at = 5060;
+    assert.deepEqual(inferPod(failure(at, 'http5xx'), pods, routing, 0), {});
+    assert.deepEqual(inferPod(failure(at, 'http5xx'), pods, routing), { pod: 'old-2' });
+    const run = attributeRun([failure(at, 'http5xx')], pods, routing, 0);
+    assert.deepEqual(run.attribution.causes, ['capacity']);
+    assert.equal(run.failures[0]?.pod, undefined);
   });
 
   test('explainFailure without a pod, and for a SIGKILL', () => {

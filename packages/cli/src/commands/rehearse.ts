@@ -1,6 +1,13 @@
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { effectiveRollout, getProfile, type ProfileId, resolveProbe, ruleDocsUrl } from '@zerodrop/core';
+import {
+  effectiveRollout,
+  getProfile,
+  type ProfileId,
+  parseManifests,
+  resolveProbe,
+  ruleDocsUrl,
+} from '@zerodrop/core';
 import {
   defaultSettings as defaultLintSettings,
   findConfig,
@@ -14,6 +21,7 @@ import {
   defaultReadiness,
   defaultSettings,
   ManifestInputError,
+  type ManifestSettings,
   type PropagationMode,
   type RehearsalResult,
   type RehearsalSettings,
@@ -24,10 +32,12 @@ import {
   resolveExecutable,
   verdictOf,
 } from '@zerodrop/rehearse';
+import { rehearseOnCluster } from '@zerodrop/verify';
 import { UsageError } from '../errors.js';
 import { onInterrupt, prepareOutputs, progressWriter, writeResultFiles } from '../live.js';
 import type { Command } from '../main.js';
 import { numberFlag, PROFILE_OPTION, stringFlag } from '../options.js';
+import { CLEAR_LINE } from '../output.js';
 import { type CommandSpec, valueOption as n, type ParsedArgs, parseArgs } from '../spec.js';
 
 const spec: CommandSpec = {
@@ -39,7 +49,10 @@ Each replica is one process of the command, told its port in $PORT (and the --sp
 Around them: the Deployment controller (maxSurge/maxUnavailable, minReadySeconds, progress deadline), a kubelet per
 pod (startup/readiness/liveness probes, preStop, stop signal, SIGKILL at the end of the grace period) and the
 traffic consumer of the profile (kube-proxy pins TCP connections; ingress-nginx routes each request; gke-neg and
-aws-alb health-check on their own), each learning endpoint changes after its own propagation delay.`,
+aws-alb health-check on their own), each learning endpoint changes after its own propagation delay.
+With --control-plane kubernetes the same run goes to the real control plane of a local cluster (kube-apiserver,
+kube-controller-manager, kube-scheduler, etcd; the node agent runs the replicas from the command, each pod in its own
+network namespace): the rollout is a real pod template change, --drain a node drain through the eviction API.`,
   passThrough: true,
   groups: [
     {
@@ -74,6 +87,27 @@ aws-alb health-check on their own), each learning endpoint changes after its own
       ],
     },
     {
+      title: 'Control plane',
+      options: [
+        n(
+          'control-plane',
+          '<cp>',
+          "models: the built-in Deployment controller, kubelet and endpoint models (fast, any --speed); kubernetes: the real control plane on a local cluster (root and the Kubernetes binaries, or Go to build them once; see zerodrop cluster): the manifest's Deployment, Service, PodDisruptionBudgets, ConfigMaps and Secrets applied, the container running the command after --, the rollout a real template change",
+          { default: 'models' },
+        ),
+        n(
+          'cluster',
+          '<dir>',
+          'with kubernetes: a running cluster (zerodrop cluster start --dir DIR) instead of one started for the run and stopped after it',
+        ),
+        {
+          name: 'drain',
+          description:
+            "with kubernetes: rehearse a node drain instead of a rollout (cordon, the eviction API with the manifest's PodDisruptionBudget, 429s in the report); the pods start on one node, their replacements go to a second",
+        },
+      ],
+    },
+    {
       title: 'Load',
       options: [
         n('rate', '<req/s>', 'open-loop arrival rate', { default: '200' }),
@@ -90,7 +124,12 @@ aws-alb health-check on their own), each learning endpoint changes after its own
     {
       title: 'Run',
       options: [
-        n('speed', '<n>', 'divide every Kubernetes duration by n (probes, preStop, grace, delays)', { default: '1' }),
+        n(
+          'speed',
+          '<n>',
+          'divide every Kubernetes duration by n (probes, preStop, grace, delays); models only: the real control plane runs at real time, so --control-plane kubernetes refuses it',
+          { default: '1' },
+        ),
         n('warmup', '<s>', 'seconds of load before the rollout', { default: '1.5' }),
         n('settle', '<s>', 'seconds of load after the last old pod is gone', { default: '1.5' }),
         n(
@@ -116,6 +155,8 @@ aws-alb health-check on their own), each learning endpoint changes after its own
   examples: [
     'zerodrop rehearse --speed 4 -- node server.js',
     'zerodrop rehearse --manifest k8s/deploy.yaml --profile ingress-nginx --json out.json -- node dist/server.js',
+    'sudo zerodrop rehearse --control-plane kubernetes --manifest k8s/deploy.yaml -- node dist/server.js',
+    'sudo zerodrop rehearse --control-plane kubernetes --drain --manifest k8s/deploy.yaml -- node dist/server.js',
   ],
 };
 
@@ -143,6 +184,7 @@ export function settingsFromArgs(args: readonly string[]): {
   settings: RehearsalSettings;
   notes: string[];
   out: { json?: string; html?: string; profile?: string; verbose: boolean };
+  kubernetes?: KubernetesRun;
 } {
   const { flags, lists, passThrough } = parseArgs(args, spec);
   const command = passThrough ?? [];
@@ -246,14 +288,84 @@ export function settingsFromArgs(args: readonly string[]): {
   if (flags.has('allow-unclean-exit')) settings.allowUncleanExit = true;
   const json = stringFlag(flags, 'json');
   const html = stringFlag(flags, 'html');
+  const kubernetes = kubernetesRun(flags, lists, settings, fromManifest);
   return {
     settings,
-    notes,
+    notes: kubernetes ? kubernetes.notes : notes,
+    ...(kubernetes ? { kubernetes } : {}),
     out: {
       ...(json ? { json } : {}),
       ...(html ? { html } : {}),
       ...(profileFlag ? { profile: profileFlag } : {}),
       verbose: flags.has('verbose'),
+    },
+  };
+}
+
+/** What a rehearsal on the real control plane needs beyond the settings. */
+export interface KubernetesRun {
+  clusterDir?: string;
+  drain: boolean;
+  /** Flags that do not reach the real control plane, said before the run. */
+  notes: string[];
+  manifest?: { file: string; workload: string; container: string; objects: Record<string, unknown>[] };
+  replace: { preStop: boolean; readiness: boolean };
+}
+
+/**
+ * `--control-plane`: undefined for the built-in models, else what the kubernetes run needs. Flags that only the
+ * models can honour are refused here, with what to do instead.
+ */
+function kubernetesRun(
+  flags: ParsedArgs['flags'],
+  lists: ParsedArgs['lists'],
+  settings: RehearsalSettings,
+  fromManifest: ManifestSettings | undefined,
+): KubernetesRun | undefined {
+  const plane = stringFlag(flags, 'control-plane') ?? 'models';
+  if (plane !== 'models' && plane !== 'kubernetes') {
+    throw new UsageError(`--control-plane must be models or kubernetes, got "${plane}"`);
+  }
+  const clusterDir = stringFlag(flags, 'cluster');
+  if (plane === 'models') {
+    for (const flag of ['cluster', 'drain']) {
+      if (flags.has(flag)) throw new UsageError(`--${flag} needs --control-plane kubernetes`);
+    }
+    return undefined;
+  }
+  if (flags.has('speed') && settings.speed !== 1) {
+    throw new UsageError(
+      '--speed applies to the built-in models only: on the real control plane the kubelet (probe periods, preStop, grace period), the controllers and the endpoint propagation run at real time. Leave out --speed, or rehearse with --control-plane models',
+    );
+  }
+  if ((lists.get('new-env') ?? []).length > 0) {
+    throw new UsageError(
+      '--new-env is for the built-in models: on the real control plane the new revision is the same pod template with a restart annotation (as kubectl rollout restart)',
+    );
+  }
+  let manifest: KubernetesRun['manifest'];
+  if (fromManifest && settings.manifest) {
+    manifest = {
+      file: settings.manifest,
+      workload: fromManifest.workload,
+      container: fromManifest.container,
+      objects: parseManifests(readFileSync(settings.manifest, 'utf8'), settings.manifest).objects.map((o) => o.object),
+    };
+  }
+  const notes: string[] = [];
+  if (flags.has('propagation') && settings.profile.consumers.at(-1)?.kind === 'l4') {
+    notes.push(
+      "--propagation does not reach the cluster's kube-proxy model on the NodePort: it draws its own delay (1–2 s) for every EndpointSlice change",
+    );
+  }
+  return {
+    ...(clusterDir ? { clusterDir: resolve(clusterDir) } : {}),
+    drain: flags.has('drain'),
+    notes,
+    ...(manifest ? { manifest } : {}),
+    replace: {
+      preStop: flags.has('prestop-sleep') || flags.has('prestop-path'),
+      readiness: flags.has('ready-path'),
     },
   };
 }
@@ -309,7 +421,7 @@ async function run(args: string[]): Promise<number> {
     }
     throw error;
   }
-  const { settings, notes, out } = parsed;
+  const { settings, notes, out, kubernetes } = parsed;
   // Before anything starts: the command exists, and the results will have somewhere to go.
   const [file] = settings.command;
   if (file === undefined || resolveExecutable(file, { ...process.env, ...settings.env }) === undefined) {
@@ -321,19 +433,37 @@ async function run(args: string[]): Promise<number> {
   if (typeof linted === 'string') notes.push(linted);
   for (const note of notes) console.error(`zerodrop rehearse: note: ${note}`);
 
-  const interrupt = onInterrupt('rehearse', 'stopping the load and the replicas');
+  const interrupt = onInterrupt(
+    'rehearse',
+    !kubernetes
+      ? 'stopping the load and the replicas'
+      : kubernetes.clusterDir
+        ? `stopping the load; the cluster in ${kubernetes.clusterDir} stays`
+        : 'stopping the load and the local cluster started for the run',
+  );
   const onProgress = progressWriter('rehearse');
   let result: RehearsalResult;
+  const onEvent = (at: number, what: string) => console.error(`${(at / 1000).toFixed(3).padStart(8)}s ${what}`);
   try {
-    result = await rehearse(settings, {
-      signal: interrupt.signal,
-      ...(out.verbose
-        ? {
-            onEvent: (at, what) => console.error(`${(at / 1000).toFixed(3).padStart(8)}s ${what}`),
-            onOutput: (pod, line) => console.error(`         ${pod} | ${line}`),
-          }
-        : { onProgress }),
-    });
+    result = kubernetes
+      ? await rehearseOnCluster(
+          { settings, cwd: process.cwd(), ...kubernetes },
+          {
+            signal: interrupt.signal,
+            onLog: (line) => console.error(`zerodrop rehearse: ${line}`),
+            onNotice: (line) => {
+              if (process.stderr.isTTY) process.stderr.write(CLEAR_LINE);
+              console.error(`zerodrop rehearse: ${line}`);
+            },
+            ...(out.verbose ? { onEvent } : { onProgress }),
+          },
+        )
+      : await rehearse(settings, {
+          signal: interrupt.signal,
+          ...(out.verbose
+            ? { onEvent, onOutput: (pod, line) => console.error(`         ${pod} | ${line}`) }
+            : { onProgress }),
+        });
   } finally {
     interrupt.release();
   }

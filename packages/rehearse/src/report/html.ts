@@ -30,14 +30,14 @@ function verdict(result: RehearsalResult): VerdictCard {
     case 'error':
       return {
         tone: 'fail',
-        title: result.verify ? 'The rollout could not be verified' : 'The rehearsal could not run',
+        title: toolOf(result) === 'verify' ? 'The rollout could not be verified' : 'The rehearsal could not run',
         text: result.outcome?.message ?? 'no reason was recorded',
       };
     case 'aborted':
       return {
         tone: 'empty',
         title: 'Interrupted',
-        text: `The ${result.verify ? 'run' : 'rehearsal'} was stopped before the end; the numbers below are partial (${formatCount(failed)} of ${formatCount(total)} requests failed so far).`,
+        text: `The ${toolOf(result) === 'verify' ? 'run' : 'rehearsal'} was stopped before the end; the numbers below are partial (${formatCount(failed)} of ${formatCount(total)} requests failed so far).`,
       };
     case 'no-measure':
       return {
@@ -175,7 +175,22 @@ function settingsTable(result: RehearsalResult): string {
   const s = result.settings;
   const v = result.verify;
   if (v) {
+    const plane = result.controlPlane;
     const rows: [string, string][] = [
+      ...(plane
+        ? ([
+            ['command', `<code>${escapeHtml(formatCommand(s.command))}</code>`],
+            [
+              'manifest',
+              s.manifest ? `<code>${escapeHtml(s.manifest)}</code>` : '<span class="muted">none (flags only)</span>',
+            ],
+            [
+              'control plane',
+              `Kubernetes ${escapeHtml(plane.version)}, ${escapeHtml(plane.nodes)} node(s), ${plane.temporary ? 'a local cluster started for the run' : `the local cluster in <code>${escapeHtml(plane.cluster)}</code>`}`,
+            ],
+            ['profile', escapeHtml(s.profile)],
+          ] as [string, string][])
+        : []),
       ['deployment', `<code>${escapeHtml(`${v.namespace}/${v.deployment}`)}</code>`],
       ['cluster', `${escapeHtml(v.context)} · <code>${escapeHtml(v.server)}</code>`],
       ['trigger', escapeHtml(v.trigger)],
@@ -408,11 +423,14 @@ export function renderHtmlReport(result: RehearsalResult): string {
   const v = verdict(result);
   const r = result.requests;
   const verified = result.verify;
-  const heading = verified ? 'zerodrop verify' : 'zerodrop rehearsal';
+  const plane = result.controlPlane;
+  const heading = plane ? 'zerodrop rehearsal on Kubernetes' : verified ? 'zerodrop verify' : 'zerodrop rehearsal';
   const title = `${heading} — ${v.title}`;
-  const sub = verified
-    ? `<code>${escapeHtml(`${verified.namespace}/${verified.deployment}`)}</code> · ${escapeHtml(verified.context)} · trigger ${escapeHtml(verified.trigger)} · <code>${escapeHtml(verified.url)}</code> · ${escapeHtml(result.startedAt)}`
-    : `<code>${escapeHtml(formatCommand(result.settings.command))}</code> · ${escapeHtml(result.settings.replicas)} replicas · profile ${escapeHtml(result.settings.profile)} · ${escapeHtml(result.startedAt)}`;
+  const sub = plane
+    ? `<code>${escapeHtml(formatCommand(result.settings.command))}</code> · ${escapeHtml(result.settings.replicas)} replicas · profile ${escapeHtml(result.settings.profile)} · the real control plane, Kubernetes ${escapeHtml(plane.version)}${verified?.trigger.startsWith('drain:') ? ` · ${escapeHtml(verified.trigger)}` : ''} · ${escapeHtml(result.startedAt)}`
+    : verified
+      ? `<code>${escapeHtml(`${verified.namespace}/${verified.deployment}`)}</code> · ${escapeHtml(verified.context)} · trigger ${escapeHtml(verified.trigger)} · <code>${escapeHtml(verified.url)}</code> · ${escapeHtml(result.startedAt)}`
+      : `<code>${escapeHtml(formatCommand(result.settings.command))}</code> · ${escapeHtml(result.settings.replicas)} replicas · profile ${escapeHtml(result.settings.profile)} · ${escapeHtml(result.startedAt)}`;
   const stats = [
     stat('requests', formatCount(r.total)),
     stat('failed', formatCount(r.failed), r.failed > 0 ? 'bad' : r.total > 0 ? 'good' : ''),
