@@ -47,9 +47,11 @@ if (selected.length === 0) {
   process.exit(1);
 }
 const concurrency = process.env.ZERODROP_TEST_CONCURRENCY ?? '2';
+// node's runner applies --test-timeout to each file as a whole as well as to each test: the files that drive a real
+// control plane run for minutes (one cluster per file), so the bound is one no file reaches unless something hangs.
 const r = spawnSync(
   process.execPath,
-  ['--test', `--test-concurrency=${concurrency}`, '--test-timeout=120000', '--test-reporter=spec', ...selected],
+  ['--test', `--test-concurrency=${concurrency}`, '--test-timeout=600000', '--test-reporter=spec', ...selected],
   { cwd: root, stdio: 'inherit' },
 );
 process.exit(r.status ?? 1);

@@ -79,19 +79,35 @@ export function tryKill(pid: number, signal: NodeJS.Signals | 0): boolean {
   }
 }
 
+const PF_EXITING = 0x4;
+const PF_KTHREAD = 0x00200000;
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
 /**
  * The process is alive and its command line still names this cluster's folder (pids get reused): an argument that
  * is the folder or names a path inside it, so that /tmp/a never matches a cluster in /tmp/ab.
+ *
+ * A process in the middle of `execve` (every daemon starts as a shell that moves itself into the cgroup and execs
+ * the program) shows an empty command line until the new program's arguments are mapped: that is read again for up
+ * to a second rather than taken for an exit. Kernel threads, whose command line is always empty, are not ours.
  */
 export function isOurs(pid: number, dir: string): boolean {
-  try {
-    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // A zombie (state Z) is dead already.
-    if (/\) Z /.test(stat)) return false;
-    return args.some((a) => a === dir || a.includes(`${dir}/`));
-  } catch {
-    return false;
+  for (let attempt = 0; ; attempt++) {
+    let cmdline: string;
+    let stat: string;
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      return false;
+    }
+    // Fields after the command name: state (a zombie, Z, is dead already), ..., flags (the 7th): exiting, or a
+    // kernel thread.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (fields[0] === 'Z' || (Number(fields[6]) & (PF_EXITING | PF_KTHREAD)) !== 0) return false;
+    if (cmdline !== '') return cmdline.split('\0').some((a) => a === dir || a.includes(`${dir}/`));
+    if (attempt >= 50) return false;
+    Atomics.wait(pause, 0, 0, 20);
   }
 }
 
