@@ -1,4 +1,3 @@
-import net from 'node:net';
 import { recordRouting as addRouting, attributeFailures, type RoutingChange } from './attribution.js';
 import { epochMs, sleep } from './clock.js';
 import { ExternalLoadBalancer } from './consumers/external-lb.js';
@@ -20,6 +19,7 @@ import { consumerDelay, DelayedEndpoints, EndpointSlice } from './endpoints.js';
 import { ReplicaInspector } from './inspector.js';
 import { Pod } from './kubelet.js';
 import { LoadGenerator } from './load.js';
+import { PortPool } from './ports.js';
 import type { ProcessExit, SpawnError } from './process.js';
 import { Recorder } from './recorder.js';
 import { type Phase, type PodRecord, RESULT_VERSION, type RehearsalResult } from './result.js';
@@ -57,20 +57,6 @@ const DIAGNOSIS_LINES = 40;
 /** Output lines kept in the result for a pod that ended badly. */
 const OUTPUT_KEPT = 8;
 
-/** App ports come from below the ephemeral range, so the load's own client ports never take them. */
-async function freePort(): Promise<number> {
-  for (let i = 0; i < 200; i++) {
-    const port = 20000 + Math.floor(Math.random() * 12000);
-    const ok = await new Promise<boolean>((resolve) => {
-      const server = net.createServer();
-      server.once('error', () => resolve(false));
-      server.listen(port, () => server.close(() => resolve(true)));
-    });
-    if (ok) return port;
-  }
-  throw new Error('no free port between 20000 and 32000');
-}
-
 /**
  * Rehearses one rolling update: R old pods of the command behind the profile's front consumer, load, the
  * Deployment controller replacing them with new pods (the kubelet and the consumers in the loop), a settle period,
@@ -100,10 +86,12 @@ export async function rehearse(settings: RehearsalSettings, hooks: RehearseHooks
     stop.abort();
   };
   const containment = new Containment(hooks.containment);
+  const portPool = new PortPool();
   try {
     return await run();
   } finally {
     containment.dispose();
+    portPool.release();
     hooks.signal?.removeEventListener('abort', onAbort);
   }
 
@@ -151,7 +139,7 @@ export async function rehearse(settings: RehearsalSettings, hooks: RehearseHooks
     const counters: Record<Revision, number> = { old: 0, new: 0 };
     const ports: number[] = [];
     const refillPorts = async (n: number) => {
-      while (ports.length < n) ports.push(await freePort());
+      while (ports.length < n) ports.push(await portPool.take());
     };
     await refillPorts(settings.replicas + settings.rollout.maxSurge + 2);
     const publish = () => slice.update(pods.values());
