@@ -7,26 +7,16 @@
  *
  * Needs root and the Kubernetes binaries (see packages/cluster); prints a Markdown table.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { clusterUnavailableReason, startCluster, stopCluster } from '@zerodrop/cluster';
+import { startCluster, stopCluster } from '@zerodrop/cluster';
 import { type DifferentialCase, differentialManifest } from '../src/differential.js';
+import { app, LOAD, printTable, type Row, repo, requireCluster, resultRow, roundsArg, runCli } from './support.js';
 
-const repo = fileURLToPath(new URL('../../../../', import.meta.url));
-const cli = join(repo, 'packages', 'cli', 'bin', 'zerodrop.js');
-const app = join(repo, 'packages', 'verify', 'dist', 'test', 'fixtures', 'web.js');
-const roundsArg = process.argv.indexOf('--rounds');
-const rounds = roundsArg === -1 ? 3 : Number(process.argv[roundsArg + 1]);
-const LOAD = ['--rate', '200', '--connections', '16', '--warmup', '2', '--settle', '3'];
-
-const unavailable = clusterUnavailableReason();
-if (unavailable) {
-  console.error(`no cluster here: ${unavailable}`);
-  process.exit(2);
-}
+const rounds = roundsArg();
+requireCluster();
 
 /** The manifest both engines read: 3 replicas, maxSurge 1, maxUnavailable 0, readiness on /ready, no preStop. */
 function manifest(name: string, graceful: boolean): string {
@@ -39,53 +29,8 @@ function manifest(name: string, graceful: boolean): string {
   return differentialManifest(c, name, { command: ['node', app], cwd: repo }, dir);
 }
 
-interface Row {
-  round: number;
-  variant: string;
-  engine: 'rehearse' | 'verify';
-  exit: number | null;
-  total: number;
-  failed: number;
-  causes: string;
-  rolloutS: number;
-  wallS: number;
-}
-
-function runCli(args: string[], cwd: string): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => {
-      out += c;
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      out += c;
-    });
-    child.on('close', (code) => resolve({ code, out }));
-  });
-}
-
-function row(round: number, variant: string, engine: Row['engine'], code: number | null, json: string, wallS: number) {
-  const result = JSON.parse(readFileSync(json, 'utf8')) as {
-    requests: { total: number; failed: number };
-    rollout: { durationMs: number };
-    attribution?: { groups: { cause: string; count: number }[] };
-  };
-  return {
-    round,
-    variant,
-    engine,
-    exit: code,
-    total: result.requests.total,
-    failed: result.requests.failed,
-    causes: (result.attribution?.groups ?? []).map((g) => `${g.cause} ${g.count}`).join(', ') || '–',
-    rolloutS: result.rollout.durationMs / 1000,
-    wallS,
-  } satisfies Row;
-}
-
 const dir = mkdtempSync(join(tmpdir(), 'zerodrop-verify-bench-'));
-const rows: Row[] = [];
+const rows: Row<'rehearse' | 'verify'>[] = [];
 try {
   const cluster = await startCluster({ dir: join(dir, 'cluster') });
   const kubectl = (args: string[], input = '') => {
@@ -114,7 +59,7 @@ try {
       const json = join(dir, `${v.name}-${round}-rehearse.json`);
       let began = performance.now();
       const rehearsed = await runCli(['rehearse', '--manifest', file, ...LOAD, '--json', json, '--', 'node', app], dir);
-      rows.push(row(round, v.name, 'rehearse', rehearsed.code, json, (performance.now() - began) / 1000));
+      rows.push(resultRow(round, v.name, 'rehearse', rehearsed.code, json, (performance.now() - began) / 1000));
       const url = await cluster.nodePortUrl(v.name);
       const verifiedJson = join(dir, `${v.name}-${round}-verify.json`);
       began = performance.now();
@@ -135,7 +80,7 @@ try {
         dir,
       );
       if (verified.code === 2) throw new Error(`verify could not run:\n${verified.out}`);
-      rows.push(row(round, v.name, 'verify', verified.code, verifiedJson, (performance.now() - began) / 1000));
+      rows.push(resultRow(round, v.name, 'verify', verified.code, verifiedJson, (performance.now() - began) / 1000));
       console.error(
         rows
           .slice(-2)
@@ -149,10 +94,4 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-console.log('| round | app | engine | exit | requests | failed | causes | rollout (s) | wall (s) |');
-console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
-for (const r of rows) {
-  console.log(
-    `| ${r.round} | ${r.variant} | ${r.engine} | ${r.exit} | ${r.total.toLocaleString('en-US')} | ${r.failed} | ${r.causes} | ${r.rolloutS.toFixed(1)} | ${r.wallS.toFixed(1)} |`,
-  );
-}
+printTable(rows, 'engine');
