@@ -112,7 +112,7 @@ describe('zerodrop rehearse --control-plane kubernetes', { skip }, () => {
 
   before(
     async () => {
-      cluster = await startCluster({ dir: join(dir, 'cluster'), nodes: 2 });
+      cluster = await startCluster({ dir: join(dir, 'cluster'), nodes: 2, owner: process.pid });
     },
     { timeout: 20 * 60_000 },
   );

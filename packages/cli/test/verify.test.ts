@@ -171,7 +171,7 @@ describe('zerodrop verify on a local cluster', { skip }, () => {
 
   before(
     async () => {
-      cluster = await startCluster({ dir: join(dir, 'cluster'), nodes: 2 });
+      cluster = await startCluster({ dir: join(dir, 'cluster'), nodes: 2, owner: process.pid });
       apply(documentedRbac());
       // A token of the documented ServiceAccount, in a kubeconfig of its own.
       const admin = cluster.kubeConfig();

@@ -42,11 +42,13 @@ import {
   isOurs,
   killCgroup,
   killRecorded,
+  processStartTicks,
   startDaemon,
   strayProcesses,
 } from './processes.js';
 
 const AGENT_MAIN = fileURLToPath(new URL('./agent/main.js', import.meta.url));
+const OWNER_WATCH_MAIN = fileURLToPath(new URL('./owner-watch.js', import.meta.url));
 const PROGRAMS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', AGENT_MAIN];
 /** The daemons a running cluster has, by the names its state records. */
 const COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'node-agent'];
@@ -66,6 +68,11 @@ export interface StartOptions {
   timeoutMs?: number;
   /** Aborting stops the start and removes what it started (Ctrl-C). */
   signal?: AbortSignal;
+  /**
+   * A temporary cluster's owner (a pid, usually `process.pid`): once that process is gone, however it ended, a guard
+   * started beside the cluster stops it. Without it the cluster runs until `stopCluster`.
+   */
+  owner?: number;
 }
 
 export function nodeNames(count: number): string[] {
@@ -154,6 +161,7 @@ export async function startCluster(options: StartOptions = {}): Promise<Cluster>
   const timeout = options.timeoutMs ?? 180_000;
   try {
     writeState(layout, state);
+    if (options.owner !== undefined) watchOwner(layout, state.startedAt, options.owner);
     log(`starting etcd ${ETCD_VERSION}`);
     const etcdAlive = daemon('etcd', bin('etcd'), etcdArgs(layout, etcdPort, etcdPeerPort));
     await waitFor(
@@ -228,6 +236,31 @@ export async function startCluster(options: StartOptions = {}): Promise<Cluster>
     if (error instanceof ClusterError) throw error;
     throw new ClusterError('START_FAILED', (error as Error).message);
   }
+}
+
+/**
+ * Starts the guard that stops the cluster once `owner` is gone (outside the cluster's cgroup, so that stopping the
+ * cluster does not kill it half-way); it ends by itself when the cluster is stopped otherwise.
+ */
+function watchOwner(layout: ClusterLayout, startedAt: string, owner: number): void {
+  const since = processStartTicks(owner);
+  if (since === undefined) throw new ClusterError('START_FAILED', `the owner process ${owner} is not running`);
+  startDaemon({
+    name: 'owner-watch',
+    file: process.execPath,
+    args: [
+      OWNER_WATCH_MAIN,
+      '--dir',
+      layout.dir,
+      '--started',
+      startedAt,
+      '--owner',
+      String(owner),
+      '--since',
+      String(since),
+    ],
+    logFile: join(layout.logs, 'owner-watch.log'),
+  });
 }
 
 /** Everything of a cluster, running or left by a crash: processes, pods, network, cgroup. */

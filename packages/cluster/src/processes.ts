@@ -111,6 +111,18 @@ export function isOurs(pid: number, dir: string): boolean {
   }
 }
 
+/** The start time of a process in clock ticks since boot (field 22 of /proc/PID/stat), undefined once it ended. */
+export function processStartTicks(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name: state (fields[0]; a zombie has ended already), ..., starttime (fields[19]).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[0] === 'Z' ? undefined : Number(fields[19]);
+  } catch {
+    return undefined;
+  }
+}
+
 export interface DaemonOptions {
   name: string;
   file: string;

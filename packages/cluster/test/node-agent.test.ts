@@ -30,7 +30,7 @@ describe('node agent', { skip }, () => {
     async () => {
       // Must not reach any container: a container's environment is its spec's plus PATH, HOME and the like.
       process.env.ZERODROP_TEST_LEAK = 'leaked';
-      cluster = await startCluster({ dir: `${tmp.dir}/cluster`, nodes: 2 });
+      cluster = await startCluster({ dir: `${tmp.dir}/cluster`, nodes: 2, owner: process.pid });
       delete process.env.ZERODROP_TEST_LEAK;
       core = cluster.kubeConfig().makeApiClient(CoreV1Api);
       discovery = cluster.kubeConfig().makeApiClient(DiscoveryV1Api);

@@ -28,7 +28,7 @@ describe('the built-in models against the real control plane', { skip }, () => {
 
   before(
     async () => {
-      cluster = await startCluster({ dir: join(dir, 'cluster') });
+      cluster = await startCluster({ dir: join(dir, 'cluster'), owner: process.pid });
     },
     { timeout: 20 * 60_000 },
   );

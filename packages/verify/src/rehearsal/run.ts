@@ -181,7 +181,7 @@ export async function rehearseOnCluster(
       temporary = mkdtempSync(join(tmpdir(), 'zerodrop-rehearse-'));
       nodes = options.drain ? 2 : 1;
       log(`starting a local cluster (${nodes} node(s)) in ${temporary}`);
-      cluster = await startCluster({ dir: join(temporary, 'cluster'), nodes, onLog: log, signal });
+      cluster = await startCluster({ dir: join(temporary, 'cluster'), nodes, onLog: log, signal, owner: process.pid });
     }
     if (signal.aborted) throw new NotRehearsed('interrupted');
     const kc = cluster.kubeConfig();
