@@ -13,6 +13,9 @@ import {
 
 export const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
+/** How many distinct Events the agent remembers for counting repeats (the kubelet's recorder keeps 4,096). */
+const RECORDED_EVENTS = 4096;
+
 /** The HTTP status of a client error, when it carries one. */
 export function statusCodeOf(error: unknown): number | undefined {
   const e = error as { code?: unknown; statusCode?: unknown };
@@ -146,12 +149,33 @@ export class AgentApi {
     }
   }
 
-  /** An Event on the pod, as the kubelet records them (never fails the caller). */
+  /** The last Event recorded for each (pod, container, type, reason, message), as the kubelet's recorder keeps it. */
+  private readonly recorded = new Map<string, Promise<{ name: string; count: number } | undefined>>();
+
+  /**
+   * An Event on the pod, as the kubelet records them (never fails the caller). A repeat of one the agent recorded
+   * before is counted on that Event (`count`, `lastTimestamp`), as the kubelet's event recorder aggregates them:
+   * `Readiness probe failed (x5)`.
+   */
   event(pod: V1Pod, node: string, type: string, reason: string, message: string, fieldPath?: string): void {
     const namespace = pod.metadata?.namespace ?? 'default';
-    const now = new Date();
-    void this.core
-      .createNamespacedEvent({
+    const key = [pod.metadata?.uid, fieldPath ?? '', type, reason, message].join('\0');
+    const previous = this.recorded.get(key) ?? Promise.resolve(undefined);
+    const recorded = previous.then(async (last) => {
+      const now = new Date();
+      if (last) {
+        try {
+          const count = last.count + 1;
+          await this.core.patchNamespacedEvent(
+            { name: last.name, namespace, body: { count, lastTimestamp: now.toISOString() } },
+            MERGE_PATCH,
+          );
+          return { name: last.name, count };
+        } catch {
+          // deleted meanwhile (or its TTL ran out): recorded anew
+        }
+      }
+      const created = await this.core.createNamespacedEvent({
         namespace,
         body: {
           metadata: { generateName: `${pod.metadata?.name}.`, namespace },
@@ -173,8 +197,14 @@ export class AgentApi {
           lastTimestamp: now,
           count: 1,
         },
-      })
-      .catch(() => {});
+      });
+      return created.metadata?.name ? { name: created.metadata.name, count: 1 } : undefined;
+    });
+    const settled = recorded.catch(() => undefined);
+    this.recorded.delete(key);
+    this.recorded.set(key, settled);
+    // The recorder's cache is bounded too: the oldest key goes first.
+    if (this.recorded.size > RECORDED_EVENTS) this.recorded.delete(this.recorded.keys().next().value as string);
   }
 
   async configMapData(namespace: string, name: string): Promise<Record<string, string> | undefined> {

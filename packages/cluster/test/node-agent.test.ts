@@ -319,6 +319,20 @@ describe('node agent', { skip }, () => {
     });
     const reasons = events.items.map((e) => e.reason);
     assert.ok(reasons.includes('Unhealthy') && reasons.includes('Killing'), reasons.join(','));
+    // Every failed probe is recorded, below the threshold too, as repeats of one Event (the kubelet's "x2").
+    const failed = events.items.filter((e) => e.message === 'Liveness probe failed');
+    assert.equal(failed.length, 1, 'the repeats of one Event are counted on it');
+    assert.ok((failed[0]?.count ?? 0) >= 2, `liveness failures counted: ${failed[0]?.count}`);
+    const grpcFailures = await waitFor('repeated readiness failures of probe-grpc counted on one Event', async () => {
+      const list = await core.listNamespacedEvent({
+        namespace: 'default',
+        fieldSelector: 'involvedObject.name=probe-grpc,reason=Unhealthy',
+      });
+      return list.items.length === 1 && (list.items[0]?.count ?? 0) >= 3 ? list.items[0] : undefined;
+    });
+    assert.equal(grpcFailures.message, 'Readiness probe failed');
+    assert.ok(grpcFailures.lastTimestamp && grpcFailures.firstTimestamp);
+    assert.ok(new Date(grpcFailures.lastTimestamp).getTime() > new Date(grpcFailures.firstTimestamp).getTime());
     await Promise.all(
       ['probe-exec', 'probe-grpc', 'probe-live'].map((name) =>
         core.deleteNamespacedPod({ name, namespace: 'default' }),

@@ -237,6 +237,8 @@ export interface ProbeWorkerOptions {
   /** The kubelet's initial values: readiness failure, liveness success, startup unknown. */
   initial: ProbeResult | 'unknown';
   onChange(result: ProbeResult): void;
+  /** Every probe's own outcome, before the thresholds (the kubelet records an event for each failed one). */
+  onResult?(raw: ProbeResult): void;
 }
 
 /**
@@ -284,6 +286,7 @@ export class ProbeWorker {
       const ok = await runHandler(this.handler, this.options.target, this.timeoutMs);
       if (this.stopped) return;
       const raw: ProbeResult = ok ? 'success' : 'failure';
+      this.options.onResult?.(raw);
       // A startup probe gives up only once the app has had its whole allowance, in real time.
       const allowanceMs = (probe.initialDelaySeconds + probe.failureThreshold * probe.periodSeconds) * 1000;
       const tooEarly = this.options.kind === 'startup' && raw === 'failure' && began - this.startedAt < allowanceMs;

@@ -256,13 +256,13 @@ export class ContainerRuntime {
       target: this.target(env),
       speed: 1,
       initial,
-      onChange: (result) => {
-        if (result === 'failure' && kind !== 'readiness') {
+      onChange,
+      // As the kubelet's prober: every failed probe is an Unhealthy event, below the failure threshold too (the API
+      // side counts repeats of one event, as the kubelet's event recorder does).
+      onResult: (raw) => {
+        if (raw === 'failure') {
           this.ctx.event('Warning', 'Unhealthy', `${kind[0]?.toUpperCase()}${kind.slice(1)} probe failed`);
-        } else if (result === 'failure') {
-          this.ctx.event('Warning', 'Unhealthy', 'Readiness probe failed');
         }
-        onChange(result);
       },
     });
     this.workers.push(worker);
