@@ -318,9 +318,10 @@ describe('zerodrop verify on a local cluster', { skip }, () => {
     writeFileSync(marker, '');
     const r = await verify(['--deployment', 'stuck', '--url', url, '--timeout', '10', '--json', 'stuck.json']);
     assert.equal(r.code, 2, r.stderr + r.stdout);
+    // Why the new pod is stuck: its last Warning, the readiness failures the node agent counted on one Event.
     assert.match(
       r.stderr,
-      /COULD NOT RUN: the rollout did not complete \(1 out of 3 new replicas have been updated\) within --timeout 10 s\. stuck-\S+: running for \d+ s, not Ready\. Nothing was rolled back/,
+      /COULD NOT RUN: the rollout did not complete \(1 out of 3 new replicas have been updated\) within --timeout 10 s\. stuck-\S+: Unhealthy: Readiness probe failed \(\d+×\)\. Nothing was rolled back/,
     );
     // The numbers measured until then are still printed and written.
     assert.match(r.stdout, /measured until it stopped: 0 of \d+ requests failed/);

@@ -4,7 +4,7 @@
  * refused eviction (429) every 5 s until it is accepted.
  */
 import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
-import { MERGE_PATCH, statusCodeOf, statusMessageOf } from './kube.js';
+import { ApiTimeoutError, bounded, MERGE_PATCH, statusCodeOf, statusMessageOf } from './kube.js';
 
 /** What a drain does with each pod of the node. */
 export interface DrainPlan {
@@ -117,7 +117,15 @@ export async function evictAll(kc: KubeConfig, pods: readonly V1Pod[], options: 
     await Promise.all(
       pods.map(async (pod) => {
         while (!ended.signal.aborted) {
-          const answer = await evictPod(kc, pod);
+          const answer = await bounded(evictPod(kc, pod), `evicting pod ${pod.metadata?.name}`).catch((error) => {
+            // No answer in time: asked again after the pause, as after a 429 (a pod already evicted answers 201).
+            if (error instanceof ApiTimeoutError) return undefined;
+            throw error;
+          });
+          if (!answer) {
+            await wait();
+            continue;
+          }
           options.onEviction?.(answer);
           if (answer.status === 201 || answer.status === 404) return;
           if (answer.status !== 429) {

@@ -8,7 +8,14 @@ export * from './cluster.js';
 export { CONTROLLERS, SERVICE_SUBNET } from './control-plane.js';
 export * from './drain.js';
 export * from './errors.js';
-export { statusCodeOf, statusMessageOf, watchCollection } from './kube.js';
+export {
+  API_CALL_TIMEOUT_MS,
+  ApiTimeoutError,
+  bounded,
+  statusCodeOf,
+  statusMessageOf,
+  watchCollection,
+} from './kube.js';
 export { type ClusterLayout, type ClusterState, clusterLayout, DEFAULT_CLUSTER_DIR, readState } from './layout.js';
 export { PodNetwork, type PodSandbox, type Subnet } from './network.js';
 export { ensurePki, issueCertificate, pkiPaths } from './pki.js';

@@ -16,6 +16,30 @@ export const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergeP
 /** How many distinct Events the agent remembers for counting repeats (the kubelet's recorder keeps 4,096). */
 const RECORDED_EVENTS = 4096;
 
+/** How long one API call may take (the client sets no bound of its own: a call nobody answers waits forever). */
+export const API_CALL_TIMEOUT_MS = 30_000;
+
+/** An API call that got no answer within its bound. */
+export class ApiTimeoutError extends Error {
+  override name = 'ApiTimeoutError';
+}
+
+/**
+ * The call's answer, or an ApiTimeoutError after `ms`. The timer also keeps the process alive while the call is
+ * out: a call whose promise never settles (its connection gone without a word) must end in an error, never in a
+ * process that exits half-way because nothing is left running.
+ */
+export function bounded<T>(call: Promise<T>, what: string, ms = API_CALL_TIMEOUT_MS): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new ApiTimeoutError(`${what}: the API server did not answer within ${ms / 1000} s`)),
+      ms,
+    );
+  });
+  return Promise.race([call, late]).finally(() => clearTimeout(timer));
+}
+
 /** The HTTP status of a client error, when it carries one. */
 export function statusCodeOf(error: unknown): number | undefined {
   const e = error as { code?: unknown; statusCode?: unknown };

@@ -8,6 +8,8 @@
  */
 import { AppsV1Api, CoreV1Api, type V1Deployment } from '@kubernetes/client-node';
 import {
+  ApiTimeoutError,
+  bounded,
   drainPlan,
   type EvictionAnswer,
   evictAll,
@@ -103,6 +105,9 @@ export function describeChange(trigger: Trigger, namespace: string, deployment: 
 /** A client error as a VerifyError saying what failed and why; other errors pass through unchanged. */
 function apiError(error: unknown, what: string, access?: ClusterAccess): unknown {
   if (error instanceof VerifyError) return error;
+  if (error instanceof ApiTimeoutError) {
+    return new VerifyError('API', `${error.message}${access ? ` (${access.server})` : ''}`);
+  }
   const status = statusCodeOf(error);
   if (status === 403) return forbidden(error, what) ?? error;
   if (status === 401) {
@@ -131,11 +136,10 @@ function apiError(error: unknown, what: string, access?: ClusterAccess): unknown
 async function readDeployment(access: ClusterAccess, namespace: string, name: string): Promise<V1Deployment> {
   const apps = access.kc.makeApiClient(AppsV1Api);
   try {
-    return await apps.readNamespacedDeployment({ name, namespace });
+    return await bounded(apps.readNamespacedDeployment({ name, namespace }), `reading deployment ${namespace}/${name}`);
   } catch (error) {
     if (statusCodeOf(error) !== 404) throw apiError(error, `reading deployment ${namespace}/${name}`, access);
-    const names = await apps
-      .listNamespacedDeployment({ namespace })
+    const names = await bounded(apps.listNamespacedDeployment({ namespace }), 'listing deployments')
       .then((list) => list.items.map((d) => d.metadata?.name ?? ''))
       .catch(() => undefined);
     const there = names === undefined ? '' : ` (there: ${names.length ? names.join(', ') : 'none'})`;
@@ -252,13 +256,18 @@ export async function verify(options: VerifyOptions, hooks: VerifyHooks = {}): P
     event(`cluster ${access.server} (context ${access.context}), namespace ${namespace}`);
 
     // 1. Access, before anything else: one message for everything that is missing.
-    const missing = await missingPermissions(kc, namespace, permissionsFor(trigger)).catch((error) => {
-      throw apiError(error, 'checking access', access);
-    });
+    const missing = await bounded(missingPermissions(kc, namespace, permissionsFor(trigger)), 'checking access').catch(
+      (error) => {
+        throw apiError(error, 'checking access', access);
+      },
+    );
     if (missing === undefined)
       notes.push('the access review API is not allowed: permissions are checked as they are used');
     else if (missing.length > 0)
-      throw new VerifyError('NO_ACCESS', accessMessage(await whoAmI(kc), namespace, missing));
+      throw new VerifyError(
+        'NO_ACCESS',
+        accessMessage(await bounded(whoAmI(kc), 'asking who this is'), namespace, missing),
+      );
 
     // 2. The Deployment, settled.
     deployment = await readDeployment(access, namespace, options.deployment);
@@ -278,14 +287,14 @@ export async function verify(options: VerifyOptions, hooks: VerifyHooks = {}): P
     let toEvict: Awaited<ReturnType<typeof podsOnNode>> = [];
     if (trigger.kind === 'drain') {
       const core = kc.makeApiClient(CoreV1Api);
-      await core.readNode({ name: trigger.node }).catch((error) => {
+      await bounded(core.readNode({ name: trigger.node }), `reading node ${trigger.node}`).catch((error) => {
         if (statusCodeOf(error) === 404) {
           throw new VerifyError('NOT_FOUND', `no node "${trigger.node}" in the cluster: check --trigger drain:NODE`);
         }
         throw apiError(error, `reading node ${trigger.node}`, access);
       });
       const plan = drainPlan(
-        await podsOnNode(kc, trigger.node).catch((error) => {
+        await bounded(podsOnNode(kc, trigger.node), `listing the pods of node ${trigger.node}`).catch((error) => {
           throw apiError(error, `listing the pods of node ${trigger.node}`, access);
         }),
       );
@@ -320,7 +329,7 @@ export async function verify(options: VerifyOptions, hooks: VerifyHooks = {}): P
     event(`${url.href} answers ${probe.status}`);
 
     // 5. What lint says about the Deployment as the cluster has it (never a reason not to measure).
-    live = await lintLiveDeployment(kc, deployment).catch((error) => {
+    live = await bounded(lintLiveDeployment(kc, deployment), 'linting the Deployment').catch((error) => {
       notes.push(`lint could not read the Deployment: ${(error as Error).message}`);
       return undefined;
     });
@@ -397,7 +406,10 @@ export async function verify(options: VerifyOptions, hooks: VerifyHooks = {}): P
     if (trigger.kind === 'restart') {
       enter('rollout');
       rolloutStartedAt = clock();
-      const patched = await restartDeployment(kc, namespace, options.deployment).catch((error) => {
+      const patched = await bounded(
+        restartDeployment(kc, namespace, options.deployment),
+        `restarting deployment ${namespace}/${options.deployment}`,
+      ).catch((error) => {
         throw apiError(error, `restarting deployment ${namespace}/${options.deployment}`, access);
       });
       targetGeneration = patched.metadata?.generation ?? initialGeneration + 1;
@@ -405,7 +417,9 @@ export async function verify(options: VerifyOptions, hooks: VerifyHooks = {}): P
     } else if (trigger.kind === 'drain') {
       enter('rollout');
       rolloutStartedAt = clock();
-      if (await setUnschedulable(kc, trigger.node, true)) cordoned = trigger.node;
+      if (await bounded(setUnschedulable(kc, trigger.node, true), `cordoning node ${trigger.node}`)) {
+        cordoned = trigger.node;
+      }
       notice(`node ${trigger.node} cordoned${cordoned ? '' : ' (it already was)'}`);
       const onEviction = (answer: EvictionAnswer) => {
         const atMs = clock();
@@ -436,7 +450,10 @@ export async function verify(options: VerifyOptions, hooks: VerifyHooks = {}): P
       }
       let current: V1Deployment;
       try {
-        current = await apps.readNamespacedDeployment({ name: options.deployment, namespace });
+        current = await bounded(
+          apps.readNamespacedDeployment({ name: options.deployment, namespace }),
+          `reading deployment ${namespace}/${options.deployment}`,
+        );
         apiFailures = 0;
       } catch (error) {
         if (statusCodeOf(error) === 404) {
@@ -521,7 +538,7 @@ export async function verify(options: VerifyOptions, hooks: VerifyHooks = {}): P
     if (cordoned && access) {
       const node = cordoned;
       cordoned = undefined;
-      await setUnschedulable(access.kc, node, false)
+      await bounded(setUnschedulable(access.kc, node, false), `uncordoning node ${node}`)
         .then(() => notice(`node ${node} uncordoned`))
         .catch((error) =>
           notes.push(`node ${node} could not be uncordoned (${statusMessageOf(error)}): kubectl uncordon ${node}`),

@@ -19,6 +19,8 @@ import {
   type V1Pod,
 } from '@kubernetes/client-node';
 import {
+  ApiTimeoutError,
+  bounded,
   type Cluster,
   ClusterError,
   clusterStatus,
@@ -191,7 +193,9 @@ export async function rehearseOnCluster(
     front = await startFront(cluster, kc, namespace, objects, options);
     await waitUntilAvailable(cluster, kc, namespace, objects, signal, log);
     // Every pod on the first node, the others free again for the replacements.
-    if (options.drain) for (const node of nodeNames.slice(1)) await setUnschedulable(kc, node, false);
+    if (options.drain) {
+      for (const node of nodeNames.slice(1)) await settled(setUnschedulable(kc, node, false), `uncordoning ${node}`);
+    }
     if (signal.aborted) throw new NotRehearsed('interrupted');
     const url = await front.serving();
     if (signal.aborted) throw new NotRehearsed('interrupted');
@@ -311,15 +315,18 @@ async function applyWorkload(
   cordon: readonly string[],
 ): Promise<void> {
   const core = kc.makeApiClient(CoreV1Api);
-  await core.createNamespace({ body: { metadata: { name: namespace } } });
+  await settled(core.createNamespace({ body: { metadata: { name: namespace } } }), `creating namespace ${namespace}`);
   // Pods are refused until the namespace's default ServiceAccount exists.
   for (let i = 0; ; i++) {
-    const sa = await core.readNamespacedServiceAccount({ name: 'default', namespace }).catch(() => undefined);
+    const sa = await settled(
+      core.readNamespacedServiceAccount({ name: 'default', namespace }),
+      'reading the default ServiceAccount',
+    ).catch(() => undefined);
     if (sa) break;
     if (i > 120) throw new NotRehearsed(`namespace ${namespace} got no default ServiceAccount within 30 s`);
     await sleep(POLL_MS);
   }
-  for (const node of cordon) await setUnschedulable(kc, node, true);
+  for (const node of cordon) await settled(setUnschedulable(kc, node, true), `cordoning node ${node}`);
   const list = { apiVersion: 'v1', kind: 'List', items: [...objects.others, objects.service, objects.deployment] };
   try {
     await kubectl(cluster, ['apply', '-f', '-'], JSON.stringify(list));
@@ -522,19 +529,11 @@ function openGates(kc: KubeConfig, namespace: string, lb: ExternalLoadBalancer):
   }, 1000);
 }
 
-/** How long one API call may take before the run says so (a call that never settles would end it silently). */
-const CALL_TIMEOUT_MS = 30_000;
-
-/** The call's answer, or a NotRehearsed after CALL_TIMEOUT_MS; the timer keeps the process alive meanwhile. */
+/** The call's answer; one that gets none in time stops the run with a NotRehearsed that says which. */
 function settled<T>(call: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new NotRehearsed(`${what}: the API server did not answer within ${CALL_TIMEOUT_MS / 1000} s`)),
-      CALL_TIMEOUT_MS,
-    );
+  return bounded(call, what).catch((error) => {
+    throw error instanceof ApiTimeoutError ? new NotRehearsed(error.message) : error;
   });
-  return Promise.race([call, late]).finally(() => clearTimeout(timer));
 }
 
 /** Whether anything answers HTTP at `url` (any status). */
