@@ -5,13 +5,13 @@
  * The app is verify's test app (`packages/verify/test/fixtures/web.ts`): plain, or with @zerodrop/graceful.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { CoreV1Api } from '@kubernetes/client-node';
-import { type Cluster, clusterUnavailableReason, startCluster, stopCluster } from '@zerodrop/cluster';
+import { type Cluster, clusterLayout, clusterUnavailableReason, startCluster, stopCluster } from '@zerodrop/cluster';
 import { type Run, scratchDir, zerodrop } from './support/cli.js';
 
 const skip = clusterUnavailableReason();
@@ -99,6 +99,56 @@ function zerodropAsync(args: string[], cwd: string, env: NodeJS.ProcessEnv = {})
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/**
+ * A rehearsal with a cluster of its own and the graceful app, sent `signal` once its rollout is under way; resolves
+ * with how it ended.
+ */
+function interrupted(
+  cwd: string,
+  signal: NodeJS.Signals,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+  const child = spawn(
+    process.execPath,
+    [bin, 'rehearse', '--control-plane', 'kubernetes', ...FAST, '--env', 'GRACEFUL=1', '--', 'node', app],
+    { cwd, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stdout = '';
+  let stderr = '';
+  let sent = false;
+  child.stdout.setEncoding('utf8').on('data', (c: string) => {
+    stdout += c;
+  });
+  child.stderr.setEncoding('utf8').on('data', (c: string) => {
+    stderr += c;
+    if (!sent && /rolling out under load/.test(stderr)) {
+      sent = true;
+      child.kill(signal);
+    }
+  });
+  return new Promise((resolve) => child.on('close', (code, how) => resolve({ code, signal: how, stdout, stderr })));
+}
+
+/** Pids of the processes whose command line names `dir` or a path inside it. */
+function processesNaming(dir: string): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (args.some((a) => a === dir || a.includes(`${dir}/`))) out.push(Number(entry));
+    } catch {
+      // exited
+    }
+  }
+  return out;
+}
+
+/** How many network namespaces of the cluster with this prefix exist. */
+function podNetworks(prefix: string): number {
+  const r = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' });
+  return r.stdout.split('\n').filter((l) => l.startsWith(`${prefix}-`)).length;
 }
 
 describe('zerodrop rehearse --control-plane kubernetes', { skip }, () => {
@@ -302,32 +352,38 @@ describe('zerodrop rehearse --control-plane kubernetes', { skip }, () => {
   test('Ctrl-C during a rollout: exit 130, the cluster started for the run stopped and removed', {
     timeout: 300_000,
   }, async () => {
-    const child = spawn(
-      process.execPath,
-      [bin, 'rehearse', '--control-plane', 'kubernetes', ...FAST, '--env', 'GRACEFUL=1', '--', 'node', app],
-      { cwd: dir, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    let interrupted = false;
-    child.stdout.setEncoding('utf8').on('data', (c: string) => {
-      stdout += c;
-    });
-    child.stderr.setEncoding('utf8').on('data', (c: string) => {
-      stderr += c;
-      // One Ctrl-C (a second one quits at once).
-      if (!interrupted && /rolling out under load/.test(stderr)) {
-        interrupted = true;
-        child.kill('SIGINT');
-      }
-    });
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    // One Ctrl-C (a second one quits at once).
+    const { code, stdout, stderr } = await interrupted(dir, 'SIGINT');
     assert.equal(code, 130, stderr + stdout);
     assert.match(stdout, /^zerodrop rehearse: INTERRUPTED after [\d,]+ requests \(partial\)/);
     assert.match(stderr, /stopping the local cluster/);
     const folder = /starting a local cluster \(1 node\(s\)\) in (\S+)/.exec(stderr)?.[1];
     assert.ok(folder, stderr);
     assert.equal(existsSync(folder), false);
+  });
+
+  test('kill -9 during a rollout: the guard beside the cluster started for the run stops it', {
+    timeout: 300_000,
+  }, async () => {
+    const { signal, stdout, stderr } = await interrupted(dir, 'SIGKILL');
+    assert.equal(signal, 'SIGKILL', stderr + stdout);
+    const folder = /starting a local cluster \(1 node\(s\)\) in (\S+)/.exec(stderr)?.[1];
+    assert.ok(folder, stderr);
+    const layout = clusterLayout(join(folder, 'cluster'), false);
+    try {
+      // No process of the cluster, no state, no pod network left: the guard saw its owner gone and stopped it.
+      const deadline = Date.now() + 60_000;
+      while (processesNaming(layout.dir).length > 0 || existsSync(layout.state) || podNetworks(layout.prefix) > 0) {
+        assert.ok(
+          Date.now() < deadline,
+          `still there after 60 s: pids ${processesNaming(layout.dir).join(', ')}, state ${existsSync(layout.state)}, ${podNetworks(layout.prefix)} namespace(s)`,
+        );
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      assert.match(readFileSync(join(layout.logs, 'owner-watch.log'), 'utf8'), /is gone: stopping it/);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   test('an app that crashes at start: exit 2 at once, with its output', { timeout: 180_000 }, async () => {

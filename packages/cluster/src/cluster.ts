@@ -26,6 +26,7 @@ import {
   writeKubeconfig,
 } from './control-plane.js';
 import { ClusterError } from './errors.js';
+import { bounded } from './kube.js';
 import {
   type ClusterLayout,
   type ClusterState,
@@ -203,7 +204,7 @@ export async function startCluster(options: StartOptions = {}): Promise<Cluster>
       'the nodes',
       timeout,
       async () => {
-        const nodes = await core.listNode().catch(() => undefined);
+        const nodes = await bounded(core.listNode(), 'listing the nodes', 10_000).catch(() => undefined);
         const ready = (nodes?.items ?? []).filter(nodeReady).length;
         return ready >= state.nodes.length ? true : undefined;
       },
@@ -214,7 +215,11 @@ export async function startCluster(options: StartOptions = {}): Promise<Cluster>
       'the default service account',
       timeout,
       async () =>
-        (await core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' }).catch(() => undefined))
+        (await bounded(
+          core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' }),
+          'reading the default service account',
+          10_000,
+        ).catch(() => undefined))
           ? true
           : undefined,
       anyDead,
@@ -357,7 +362,7 @@ export class Cluster {
   /** The URL the kube-proxy model serves a NodePort Service on (127.0.0.1), for its first (or named) port. */
   async nodePortUrl(service: string, namespace = 'default', portName?: string): Promise<string> {
     const core = this.kubeConfig().makeApiClient(CoreV1Api);
-    const svc = await core.readNamespacedService({ name: service, namespace });
+    const svc = await bounded(core.readNamespacedService({ name: service, namespace }), `reading service ${service}`);
     const port = (svc.spec?.ports ?? []).find((p) => portName === undefined || p.name === portName);
     if (!port?.nodePort) throw new ClusterError('NOT_RUNNING', `service ${namespace}/${service} has no NodePort`);
     return `http://127.0.0.1:${port.nodePort}`;
@@ -366,7 +371,7 @@ export class Cluster {
   /** The pod's IP as its status says (undefined until the node agent made its sandbox). */
   async podIP(name: string, namespace = 'default'): Promise<string | undefined> {
     const core = this.kubeConfig().makeApiClient(CoreV1Api);
-    return (await core.readNamespacedPod({ name, namespace })).status?.podIP;
+    return (await bounded(core.readNamespacedPod({ name, namespace }), `reading pod ${name}`)).status?.podIP;
   }
 
   stop(): Promise<{ wasRunning: boolean }> {

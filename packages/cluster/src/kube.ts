@@ -149,24 +149,30 @@ export class AgentApi {
 
   /** A merge patch of the status with the pod's uid, so a new pod of the same name is never written to. */
   async patchPodStatus(pod: V1Pod, status: Record<string, unknown>): Promise<void> {
-    await this.core.patchNamespacedPodStatus(
-      {
-        name: pod.metadata?.name ?? '',
-        namespace: pod.metadata?.namespace ?? 'default',
-        body: { metadata: { uid: pod.metadata?.uid }, status },
-      },
-      MERGE_PATCH,
+    await bounded(
+      this.core.patchNamespacedPodStatus(
+        {
+          name: pod.metadata?.name ?? '',
+          namespace: pod.metadata?.namespace ?? 'default',
+          body: { metadata: { uid: pod.metadata?.uid }, status },
+        },
+        MERGE_PATCH,
+      ),
+      `writing the status of pod ${pod.metadata?.name}`,
     );
   }
 
   /** The kubelet's final delete once the containers are gone: grace 0, on the same uid only. */
   async deletePod(pod: V1Pod): Promise<void> {
     try {
-      await this.core.deleteNamespacedPod({
-        name: pod.metadata?.name ?? '',
-        namespace: pod.metadata?.namespace ?? 'default',
-        body: { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata?.uid } },
-      });
+      await bounded(
+        this.core.deleteNamespacedPod({
+          name: pod.metadata?.name ?? '',
+          namespace: pod.metadata?.namespace ?? 'default',
+          body: { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata?.uid } },
+        }),
+        `deleting pod ${pod.metadata?.name}`,
+      );
     } catch (error) {
       const code = statusCodeOf(error);
       if (code !== 404 && code !== 409) throw error;
@@ -190,38 +196,44 @@ export class AgentApi {
       if (last) {
         try {
           const count = last.count + 1;
-          await this.core.patchNamespacedEvent(
-            { name: last.name, namespace, body: { count, lastTimestamp: now.toISOString() } },
-            MERGE_PATCH,
+          await bounded(
+            this.core.patchNamespacedEvent(
+              { name: last.name, namespace, body: { count, lastTimestamp: now.toISOString() } },
+              MERGE_PATCH,
+            ),
+            'counting an event',
           );
           return { name: last.name, count };
         } catch {
           // deleted meanwhile (or its TTL ran out): recorded anew
         }
       }
-      const created = await this.core.createNamespacedEvent({
-        namespace,
-        body: {
-          metadata: { generateName: `${pod.metadata?.name}.`, namespace },
-          involvedObject: {
-            kind: 'Pod',
-            apiVersion: 'v1',
-            name: pod.metadata?.name,
-            namespace,
-            uid: pod.metadata?.uid,
-            ...(fieldPath ? { fieldPath } : {}),
+      const created = await bounded(
+        this.core.createNamespacedEvent({
+          namespace,
+          body: {
+            metadata: { generateName: `${pod.metadata?.name}.`, namespace },
+            involvedObject: {
+              kind: 'Pod',
+              apiVersion: 'v1',
+              name: pod.metadata?.name,
+              namespace,
+              uid: pod.metadata?.uid,
+              ...(fieldPath ? { fieldPath } : {}),
+            },
+            type,
+            reason,
+            message,
+            source: { component: 'kubelet', host: node },
+            reportingComponent: 'kubelet',
+            reportingInstance: node,
+            firstTimestamp: now,
+            lastTimestamp: now,
+            count: 1,
           },
-          type,
-          reason,
-          message,
-          source: { component: 'kubelet', host: node },
-          reportingComponent: 'kubelet',
-          reportingInstance: node,
-          firstTimestamp: now,
-          lastTimestamp: now,
-          count: 1,
-        },
-      });
+        }),
+        'recording an event',
+      );
       return created.metadata?.name ? { name: created.metadata.name, count: 1 } : undefined;
     });
     const settled = recorded.catch(() => undefined);
@@ -233,7 +245,9 @@ export class AgentApi {
 
   async configMapData(namespace: string, name: string): Promise<Record<string, string> | undefined> {
     try {
-      return (await this.core.readNamespacedConfigMap({ name, namespace })).data ?? {};
+      return (
+        (await bounded(this.core.readNamespacedConfigMap({ name, namespace }), `reading configmap ${name}`)).data ?? {}
+      );
     } catch (error) {
       if (statusCodeOf(error) === 404) return undefined;
       throw error;
@@ -242,7 +256,8 @@ export class AgentApi {
 
   async secretData(namespace: string, name: string): Promise<Record<string, string> | undefined> {
     try {
-      const data = (await this.core.readNamespacedSecret({ name, namespace })).data ?? {};
+      const data =
+        (await bounded(this.core.readNamespacedSecret({ name, namespace }), `reading secret ${name}`)).data ?? {};
       return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
     } catch (error) {
       if (statusCodeOf(error) === 404) return undefined;

@@ -9,7 +9,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { AppsV1Api } from '@kubernetes/client-node';
-import { type Cluster, restartDeployment } from '@zerodrop/cluster';
+import { bounded, type Cluster, restartDeployment } from '@zerodrop/cluster';
 import type { RolloutStrategy } from '@zerodrop/core';
 import {
   defaultSettings,
@@ -243,7 +243,7 @@ export async function runCluster(
       {
         onEvent: (_at, what) => {
           if (c.oldPodNotReady && what === 'phase: rollout' && !restarting) {
-            restarting = restartDeployment(kc, 'default', name);
+            restarting = bounded(restartDeployment(kc, 'default', name), `restarting ${name}`);
           }
         },
       },
@@ -263,8 +263,11 @@ async function waitForReadyReplicas(cluster: Cluster, name: string, ready: numbe
   const apps = cluster.kubeConfig().makeApiClient(AppsV1Api);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const d = await apps.readNamespacedDeployment({ name, namespace: 'default' });
-    if ((d.status?.readyReplicas ?? 0) === ready) return;
+    // A read without an answer is read again, within the deadline.
+    const d = await bounded(apps.readNamespacedDeployment({ name, namespace: 'default' }), `reading ${name}`).catch(
+      () => undefined,
+    );
+    if ((d?.status?.readyReplicas ?? 0) === ready) return;
     if (Date.now() > deadline) throw new Error(`deployment ${name} did not reach ${ready} Ready replicas`);
     await new Promise((r) => setTimeout(r, 250));
   }
