@@ -15,6 +15,12 @@ export const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergeP
 
 /** How many distinct Events the agent remembers for counting repeats (the kubelet's recorder keeps 4,096). */
 const RECORDED_EVENTS = 4096;
+/**
+ * The recorder's spam filter (client-go's EventSourceObjectSpamFilter): per pod and event type, a bucket of 25
+ * events refilled with one every 5 minutes; an event with no token left is dropped, as the kubelet drops it.
+ */
+const SPAM_BURST = 25;
+const SPAM_REFILL_MS = 300_000;
 
 /** How long one API call may take (the client sets no bound of its own: a call nobody answers waits forever). */
 export const API_CALL_TIMEOUT_MS = 30_000;
@@ -181,14 +187,32 @@ export class AgentApi {
 
   /** The last Event recorded for each (pod, container, type, reason, message), as the kubelet's recorder keeps it. */
   private readonly recorded = new Map<string, Promise<{ name: string; count: number } | undefined>>();
+  /** The spam filter's buckets, per pod uid and event type. */
+  private readonly buckets = new Map<string, { tokens: number; atMs: number }>();
+
+  /** Whether the pod may have one more event of a type now (a token taken), as the kubelet's spam filter decides. */
+  private allowed(key: string): boolean {
+    const now = Date.now();
+    const bucket = this.buckets.get(key) ?? { tokens: SPAM_BURST, atMs: now };
+    bucket.tokens = Math.min(SPAM_BURST, bucket.tokens + (now - bucket.atMs) / SPAM_REFILL_MS);
+    bucket.atMs = now;
+    this.buckets.delete(key);
+    this.buckets.set(key, bucket);
+    if (this.buckets.size > RECORDED_EVENTS) this.buckets.delete(this.buckets.keys().next().value as string);
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
+  }
 
   /**
    * An Event on the pod, as the kubelet records them (never fails the caller). A repeat of one the agent recorded
    * before is counted on that Event (`count`, `lastTimestamp`), as the kubelet's event recorder aggregates them:
-   * `Readiness probe failed (x5)`.
+   * `Readiness probe failed (x5)`. Past 25 events of a type a pod gets one more every 5 minutes: the rest are
+   * dropped, as the kubelet's spam filter drops them.
    */
   event(pod: V1Pod, node: string, type: string, reason: string, message: string, fieldPath?: string): void {
     const namespace = pod.metadata?.namespace ?? 'default';
+    if (!this.allowed(`${pod.metadata?.uid}\0${type}`)) return;
     const key = [pod.metadata?.uid, fieldPath ?? '', type, reason, message].join('\0');
     const previous = this.recorded.get(key) ?? Promise.resolve(undefined);
     const recorded = previous.then(async (last) => {

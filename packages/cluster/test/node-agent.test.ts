@@ -25,6 +25,7 @@ describe('node agent', { skip }, () => {
   let discovery: DiscoveryV1Api;
   const tmp = tempDir('zerodrop-agent-');
   const marks = (pod: string) => `${tmp.dir}/${pod}.marks`;
+  let neverReadySince = 0;
 
   before(
     async () => {
@@ -34,6 +35,15 @@ describe('node agent', { skip }, () => {
       delete process.env.ZERODROP_TEST_LEAK;
       core = cluster.kubeConfig().makeApiClient(CoreV1Api);
       discovery = cluster.kubeConfig().makeApiClient(DiscoveryV1Api);
+      // A pod whose readiness fails every second for the whole file: the last test counts its Events.
+      await createPod('never-ready', {
+        containers: [
+          appContainer('never-ready', {
+            readinessProbe: { exec: { command: ['false'] }, periodSeconds: 1, failureThreshold: 1 },
+          }),
+        ],
+      });
+      neverReadySince = Date.now();
     },
     { timeout: START_TIMEOUT_MS },
   );
@@ -471,5 +481,22 @@ describe('node agent', { skip }, () => {
       const pod = await waitFor(`${name} Ready`, () => ready(name));
       assert.equal(pod.spec?.nodeName, 'zerodrop-node-2');
     }
+  });
+
+  test('a pod failing its readiness probe for 45 s: 25 Unhealthy events counted, the rest dropped', async () => {
+    // The kubelet's recorder lets 25 events of a type through per pod, then one every 5 minutes.
+    await waitFor(
+      'a minute of failed probes',
+      () => (Date.now() - neverReadySince > 45_000 ? true : undefined),
+      60_000,
+    );
+    const events = await core.listNamespacedEvent({
+      namespace: 'default',
+      fieldSelector: 'involvedObject.name=never-ready,reason=Unhealthy',
+    });
+    assert.equal(events.items.length, 1, 'the repeats are counted on one Event');
+    assert.equal(events.items[0]?.message, 'Readiness probe failed');
+    assert.equal(events.items[0]?.count, 25, 'counted up to the burst, the rest dropped');
+    await core.deleteNamespacedPod({ name: 'never-ready', namespace: 'default', gracePeriodSeconds: 0 });
   });
 });
