@@ -152,14 +152,18 @@ export function parseInputs(inputs: Iterable<Input>, options: { keepText?: boole
   return parsed;
 }
 
-function ignoredRules(object: ManifestDocument): Set<string> {
+/** The rules an object turns off, for the many objects that turn off none: one set for all of them. */
+const NONE_IGNORED: ReadonlySet<string> = new Set();
+
+function ignoredRules(object: ManifestDocument): ReadonlySet<string> {
   const read = (meta: unknown): string[] => {
     const annotations = (meta as { annotations?: Record<string, unknown> } | undefined)?.annotations;
     const value = annotations?.[IGNORE_ANNOTATION];
     return typeof value === 'string' ? value.split(',').map((s) => s.trim()) : [];
   };
   const spec = object.object.spec as { template?: { metadata?: unknown } } | undefined;
-  return new Set([...read(object.object.metadata), ...read(spec?.template?.metadata)]);
+  const ids = [...read(object.object.metadata), ...read(spec?.template?.metadata)];
+  return ids.length === 0 ? NONE_IGNORED : new Set(ids);
 }
 
 function dockerfileIgnores(dockerfile: Dockerfile): Set<string> {
@@ -328,7 +332,7 @@ export function lintParsed(
   const set: WorkloadSet = buildSetIsolated(objects, problems);
   const findings: Finding[] = [];
   const profiles = new Map<Workload, LoadBalancerProfile>();
-  const ignores = new Map<ManifestDocument, Set<string>>();
+  const ignores = new Map<ManifestDocument, ReadonlySet<string>>();
   const dockerIgnores = new Map<Dockerfile, Set<string>>();
   const profile = (w: Workload) => memo(profiles, w, () => profileOf(set, w, settings.profile));
   for (const rule of rules) {
@@ -483,7 +487,7 @@ function toFinding(
   rule: string,
   severity: Severity,
   report: Report,
-  ignores: Map<ManifestDocument, Set<string>>,
+  ignores: Map<ManifestDocument, ReadonlySet<string>>,
   dockerIgnores: Map<Dockerfile, Set<string>>,
   forReport: ReportFindings | undefined,
 ): Finding | undefined {
