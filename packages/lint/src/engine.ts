@@ -443,8 +443,8 @@ class ReportFinding implements Finding {
 /**
  * What the findings of a report run share. A rule explains a problem in mostly the same words for every object it
  * reports, and a large stream has tens of thousands of findings (16 million characters of messages on 56,091
- * objects): each message is cut after its clauses and sentences and each distinct piece kept once, a third of the
- * memory of the whole messages. Findings about one object share its `object` too.
+ * objects): each message is cut after its clauses and sentences and each distinct piece kept once, about 7 MiB there
+ * where the whole messages took 24. Findings about one object share its `object` too.
  */
 class ReportFindings {
   private readonly pieces = new Map<string, string>();
