@@ -167,15 +167,9 @@ class OffsetBuffer {
  * alive), nor a tree of the pieces it was concatenated from (a message built by a template literal).
  */
 export function detached(value: string): string {
-  if (value.length < 13) return value;
-  // Latin-1 text (nearly every value and message) goes through a buffer: a flat string of its own, where the slice
-  // below would add a 32-byte view to each copy.
-  if (LATIN1.test(value)) return Buffer.from(value, 'latin1').toString('latin1');
   // Joining forces a new flat string; the slice of it is a view into that copy only.
-  return ` ${value}`.slice(1);
+  return value.length < 13 ? value : ` ${value}`.slice(1);
 }
-
-const LATIN1 = /^[\u0000-\u00ff]*$/;
 
 /**
  * One copy of each short string value of a file: labels, images, port names and protocols repeat across the objects
