@@ -650,7 +650,7 @@ export function parseManifests(
       }
       return;
     }
-    objects.push(toObject(source, index, [], offset, offsetsStart, value));
+    objects.push(toObject(source, index, TOP_LEVEL, offset, offsetsStart, value));
   };
   const buffer = readStream(text, file, options, read, problems ? (e) => problems.push(e) : undefined);
   source.offsets = buffer;
@@ -673,6 +673,9 @@ function isKubernetesObject(value: unknown): value is KubernetesObjectLike {
   const v = value as Record<string, unknown>;
   return typeof v.apiVersion === 'string' && typeof v.kind === 'string' && v.kind !== '';
 }
+
+/** The basePath of an object that is a whole yaml document: one for all of them (a stream has tens of thousands). */
+const TOP_LEVEL: YamlPath = Object.freeze([]);
 
 function toObject(
   source: SourceFile,

@@ -8,7 +8,7 @@ import {
   type YamlPath,
 } from './manifest.js';
 import { getProfile, type HealthCheck, type LoadBalancerProfile, type ProfileId } from './profiles.js';
-import { apiGroup, toWorkload, type Workload } from './workload.js';
+import { apiGroup, toWorkload, type Workload, workloadKindOf } from './workload.js';
 
 /** A Kubernetes label selector: `matchLabels` plus `matchExpressions`. */
 export interface LabelSelector {
@@ -228,6 +228,40 @@ function toIngress(doc: ManifestDocument): Ingress {
   const className =
     typeof spec.ingressClassName === 'string' ? spec.ingressClassName : annotations['kubernetes.io/ingress.class'];
   return { doc, name: doc.name, namespace: ns(doc), className, annotations, serviceNames: [...names] };
+}
+
+/**
+ * Objects, by `group/kind`, whose plain data the model reads besides workloads: what buildWorkloadSet indexes,
+ * the routes that send to a Service (serving.ts) and the pod templates of Jobs, CronJobs and ReplicationControllers
+ * (pod-owners.ts). Of any other object only its apiVersion, kind, name and namespace are ever looked at.
+ */
+const KINDS_READ = new Set([
+  '/Service',
+  'policy/PodDisruptionBudget',
+  'autoscaling/HorizontalPodAutoscaler',
+  'networking.k8s.io/Ingress',
+  'extensions/Ingress',
+  'networking.gke.io/HealthCheckPolicy',
+  'cloud.google.com/BackendConfig',
+  'elbv2.k8s.aws/TargetGroupBinding',
+  '/Namespace',
+  'batch/Job',
+  'batch/CronJob',
+  '/ReplicationController',
+  'gateway.networking.k8s.io/HTTPRoute',
+  'gateway.networking.k8s.io/GRPCRoute',
+  'gateway.networking.k8s.io/TCPRoute',
+  'gateway.networking.k8s.io/TLSRoute',
+  'gateway.networking.k8s.io/UDPRoute',
+]);
+
+/**
+ * True when the model (and so a rule) may read the object's plain data; false for objects it knows by kind and name
+ * alone (RBAC, ConfigMaps, Secrets, storage, most custom resources): a run that only reports can let their data go.
+ * A kind the model starts to read must be added here.
+ */
+export function modelReadsData(doc: ManifestDocument): boolean {
+  return workloadKindOf(doc) !== undefined || KINDS_READ.has(`${apiGroup(doc.apiVersion)}/${doc.kind}`);
 }
 
 /** Indexes parsed objects and builds the workload model of every object that runs pods. */

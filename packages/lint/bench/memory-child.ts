@@ -8,11 +8,13 @@ import { parseAllDocuments } from 'yaml';
 import { defaultSettings } from '../src/config.js';
 import { type LintResult, lintForReport, parseInputs } from '../src/engine.js';
 import { readInput } from '../src/files.js';
+import { collectOften } from '../src/heap.js';
 import { formatChunks, joinedChunks } from '../src/reporters/index.js';
 
 const [mode, file] = process.argv.slice(2) as [string, string];
 let kept: unknown;
 if (mode === 'lint') {
+  collectOften();
   // As the CLI does: the file is read when the parse asks for it, and its text let go once parsed.
   const result: LintResult = lintForReport(
     (function* () {

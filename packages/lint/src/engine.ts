@@ -9,6 +9,7 @@ import {
   type LoadBalancerProfile,
   type ManifestDocument,
   ManifestError,
+  modelReadsData,
   type ParsedManifests,
   type PodDisruptionBudget,
   parseDockerfile,
@@ -23,6 +24,7 @@ import type { Input } from './files.js';
 import { RULES } from './registry.js';
 import {
   type Finding,
+  type Fix,
   type LintSettings,
   milder,
   type Report,
@@ -98,14 +100,20 @@ function objectName(object: ManifestDocument): string {
   return `${object.kind} ${object.namespace ?? 'default'}/${object.name || '(unnamed)'}`;
 }
 
+/** The plain data of an object nobody reads (see parseInputs). */
+const NO_DATA: Record<string, unknown> = Object.freeze({});
+
 /**
  * Parses every input; a file that fails becomes an InputProblem and the rest go on. Fields of a type Kubernetes
  * rejects become problems too, and read as what they plainly mean (or as not written). With `keepText: false` a
- * manifest's text is let go once parsed (see ParseOptions): the result reports, and cannot be fixed.
+ * manifest's text is let go once parsed (see ParseOptions), and so is the plain data of every object the model never
+ * reads (RBAC, ConfigMaps, Secrets, ...: see modelReadsData) once its field types are checked: the result reports,
+ * and cannot be fixed.
  */
 export function parseInputs(inputs: Iterable<Input>, options: { keepText?: boolean } = {}): ParsedInputs {
   const parsed: ParsedInputs = { manifests: [], dockerfiles: [], problems: [], mistyped: new Set() };
-  const parseOptions = options.keepText === false ? { keepText: false } : {};
+  const reportOnly = options.keepText === false;
+  const parseOptions = reportOnly ? { keepText: false } : {};
   for (const input of inputs) {
     try {
       if (input.kind === 'dockerfile') {
@@ -129,6 +137,8 @@ export function parseInputs(inputs: Iterable<Input>, options: { keepText?: boole
             message: `${objectName(object)}: ${problem.message}. Kubernetes rejects this object (kubectl apply fails)`,
           });
         }
+        // Known by its kind and name alone from here on: its data would only take memory until the report is written.
+        if (reportOnly && !modelReadsData(object)) object.object = NO_DATA;
       }
       parsed.manifests.push(manifests);
     } catch (error) {
@@ -142,14 +152,18 @@ export function parseInputs(inputs: Iterable<Input>, options: { keepText?: boole
   return parsed;
 }
 
-function ignoredRules(object: ManifestDocument): Set<string> {
+/** The rules an object turns off, for the many objects that turn off none: one set for all of them. */
+const NONE_IGNORED: ReadonlySet<string> = new Set();
+
+function ignoredRules(object: ManifestDocument): ReadonlySet<string> {
   const read = (meta: unknown): string[] => {
     const annotations = (meta as { annotations?: Record<string, unknown> } | undefined)?.annotations;
     const value = annotations?.[IGNORE_ANNOTATION];
     return typeof value === 'string' ? value.split(',').map((s) => s.trim()) : [];
   };
   const spec = object.object.spec as { template?: { metadata?: unknown } } | undefined;
-  return new Set([...read(object.object.metadata), ...read(spec?.template?.metadata)]);
+  const ids = [...read(object.object.metadata), ...read(spec?.template?.metadata)];
+  return ids.length === 0 ? NONE_IGNORED : new Set(ids);
 }
 
 function dockerfileIgnores(dockerfile: Dockerfile): Set<string> {
@@ -312,12 +326,13 @@ export function lintParsed(
   how: { describeFixes?: boolean } = {},
 ): LintResult {
   const describeFixes = how.describeFixes === true;
+  const forReport = describeFixes ? new ReportFindings() : undefined;
   const objects = parsed.manifests.flatMap((m) => m.objects);
   const problems = [...parsed.problems];
   const set: WorkloadSet = buildSetIsolated(objects, problems);
   const findings: Finding[] = [];
   const profiles = new Map<Workload, LoadBalancerProfile>();
-  const ignores = new Map<ManifestDocument, Set<string>>();
+  const ignores = new Map<ManifestDocument, ReadonlySet<string>>();
   const dockerIgnores = new Map<Dockerfile, Set<string>>();
   const profile = (w: Workload) => memo(profiles, w, () => profileOf(set, w, settings.profile));
   for (const rule of rules) {
@@ -350,7 +365,7 @@ export function lintParsed(
       return reports;
     };
     for (const report of runRule(rule, set, parsed.dockerfiles, run, problems)) {
-      const finding = toFinding(rule.meta.id, severity, report, ignores, dockerIgnores, describeFixes);
+      const finding = toFinding(rule.meta.id, severity, report, ignores, dockerIgnores, forReport);
       if (finding) findings.push(finding);
     }
   }
@@ -397,23 +412,98 @@ export function objectOfFinding(finding: Finding): ManifestDocument | undefined 
   return findingObjects.get(finding);
 }
 
+/** Where a message is cut into pieces that repeat across findings: after the end of a clause or a sentence. */
+const PIECE_ENDS = /(?<=[:.;] )/;
+
+/**
+ * A finding of a report run (see ReportFindings): its message is kept as pieces shared with other findings, and
+ * joined each time it is read.
+ */
+class ReportFinding implements Finding {
+  declare object?: Finding['object'];
+  declare fix?: Fix;
+  readonly #message: readonly string[];
+
+  constructor(
+    public rule: string,
+    public severity: Severity,
+    public file: string,
+    public line: number,
+    public column: number,
+    message: readonly string[],
+  ) {
+    this.#message = message;
+  }
+
+  get message(): string {
+    return this.#message.join('');
+  }
+}
+
+/**
+ * What the findings of a report run share. A rule explains a problem in mostly the same words for every object it
+ * reports, and a large stream has tens of thousands of findings (16 million characters of messages on 56,091
+ * objects): each message is cut after its clauses and sentences and each distinct piece kept once, about 7 MiB there
+ * where the whole messages took 24. Findings about one object share its `object` too.
+ */
+class ReportFindings {
+  private readonly pieces = new Map<string, string>();
+  private readonly objects = new Map<ManifestDocument, NonNullable<Finding['object']>>();
+
+  /** One copy of a piece of text (of its own: not a view into the message it was cut from, see detached). */
+  private piece(text: string): string {
+    let kept = this.pieces.get(text);
+    if (kept === undefined) {
+      kept = detached(text);
+      this.pieces.set(kept, kept);
+    }
+    return kept;
+  }
+
+  message(text: string): string[] {
+    const pieces = text.split(PIECE_ENDS);
+    for (let i = 0; i < pieces.length; i++) pieces[i] = this.piece(pieces[i]!);
+    return pieces;
+  }
+
+  fix(fix: Fix): Fix {
+    return { description: this.piece(fix.description), edits: [] };
+  }
+
+  object(object: ManifestDocument): NonNullable<Finding['object']> {
+    return memo(this.objects, object, () => describedObject(object));
+  }
+}
+
+function describedObject(object: ManifestDocument): NonNullable<Finding['object']> {
+  return {
+    kind: object.kind,
+    name: object.name,
+    ...(object.namespace !== undefined ? { namespace: object.namespace } : {}),
+  };
+}
+
 function toFinding(
   rule: string,
   severity: Severity,
   report: Report,
-  ignores: Map<ManifestDocument, Set<string>>,
+  ignores: Map<ManifestDocument, ReadonlySet<string>>,
   dockerIgnores: Map<Dockerfile, Set<string>>,
-  describeFixes: boolean,
+  forReport: ReportFindings | undefined,
 ): Finding | undefined {
   if ('dockerfile' in report) {
     const ignored = memo(dockerIgnores, report.dockerfile, () => dockerfileIgnores(report.dockerfile));
     if (ignored.has(rule) || ignored.has('all')) return undefined;
+    const file = report.dockerfile.file;
+    const column = report.column ?? 1;
+    if (forReport)
+      return new ReportFinding(rule, severity, file, report.line, column, forReport.message(report.message));
     return {
       rule,
       severity,
-      file: report.dockerfile.file,
+      file,
       line: report.line,
-      column: report.column ?? 1,
+      column,
       message: detached(report.message),
     };
   }
@@ -421,24 +511,29 @@ function toFinding(
   const ignored = memo(ignores, object, () => ignoredRules(object));
   if (ignored.has(rule) || ignored.has('all')) return undefined;
   const position = positionOf(object, report.path ?? []);
+  if (forReport) {
+    const finding = new ReportFinding(
+      rule,
+      milder(severity, report.atMost),
+      object.source.file,
+      position.line,
+      position.column,
+      forReport.message(report.message),
+    );
+    finding.object = forReport.object(object);
+    if (report.fix) finding.fix = forReport.fix(report.fix);
+    return finding;
+  }
   const finding: Finding = {
     rule,
     severity: milder(severity, report.atMost),
     file: object.source.file,
     line: position.line,
     column: position.column,
-    object: {
-      kind: object.kind,
-      name: object.name,
-      ...(object.namespace !== undefined ? { namespace: object.namespace } : {}),
-    },
+    object: describedObject(object),
     // A message is kept until it is written: one flat string, not the pieces it was built from.
     message: detached(report.message),
   };
-  if (describeFixes) {
-    if (report.fix) finding.fix = { description: detached(report.fix.description), edits: [] };
-    return finding;
-  }
   if (report.fix) finding.fix = report.fix;
   findingObjects.set(finding, object);
   return finding;

@@ -8,11 +8,12 @@ import {
   lint,
   lintForReport,
   objectOfFinding,
+  parseInputs,
 } from '../src/engine.js';
 import type { Input } from '../src/files.js';
 import { RULES } from '../src/registry.js';
 import type { Rule } from '../src/rule.js';
-import { deployment, docs } from './support/manifests.js';
+import { deployment, docs, service } from './support/manifests.js';
 
 const settings = defaultSettings();
 const manifest = (file: string, text: string): Input => ({ file, kind: 'manifest', text });
@@ -148,8 +149,36 @@ test('a report run finds what lint finds, reads each input only when it comes to
   const described = full.findings.map(({ fix, ...f }) =>
     fix ? { ...f, fix: { description: fix.description, edits: [] } } : f,
   );
-  assert.deepEqual(report.findings, described);
+  // A report run's message is joined from its pieces when read.
+  assert.deepEqual(
+    report.findings.map((f) => ({ ...f, message: f.message })),
+    described,
+  );
   assert.deepEqual(report.problems, full.problems);
   assert.deepEqual(report.summary, full.summary);
   for (const finding of report.findings) assert.equal(objectOfFinding(finding), undefined);
+});
+
+test('a report run lets go of the data of objects the model never reads, and still finds what lint finds', () => {
+  const text = docs(
+    deployment({ name: 'web', replicas: 1 }),
+    service(),
+    'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: config}\ndata: {key: value}\n',
+    'apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: reader}\nrules: [{verbs: [get]}]\n',
+    'apiVersion: batch/v1\nkind: Job\nmetadata: {name: once}\nspec: {template: {metadata: {labels: {app: web}}}}\n',
+    'apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: route}\nspec: {rules: [{backendRefs: [{name: web, port: 80}]}]}\n',
+  );
+  const parsed = parseInputs([manifest('a.yaml', text)], { keepText: false });
+  const data = new Map(parsed.manifests[0]!.objects.map((o) => [o.kind, o.object]));
+  assert.deepEqual(data.get('ConfigMap'), {});
+  assert.deepEqual(data.get('Role'), {});
+  for (const kind of ['Deployment', 'Service', 'Job', 'HTTPRoute']) assert.notDeepEqual(data.get(kind), {}, kind);
+  const full = lint([manifest('a.yaml', text)], settings);
+  const report = lintForReport([manifest('a.yaml', text)], settings);
+  assert.ok(full.findings.length > 0);
+  assert.deepEqual(
+    report.findings.map((f) => [f.rule, f.line, f.column, f.message]),
+    full.findings.map((f) => [f.rule, f.line, f.column, f.message]),
+  );
+  assert.deepEqual(report.summary, full.summary);
 });

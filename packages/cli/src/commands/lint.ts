@@ -1,5 +1,6 @@
 import { ruleDocsUrl } from '@zerodrop/core';
 import {
+  collectOften,
   emptyInputMessage,
   FORMATS,
   formatChunks,
@@ -72,6 +73,8 @@ export const command: Command = {
     const { paths, flags } = parseArgs(args, spec);
     const format = (flags.get('format') as (typeof FORMATS)[number] | undefined) ?? 'text';
     try {
+      // This process lints and exits: the memory of a large input is given back as the run goes (see collectOften).
+      collectOften();
       const result = await lintPaths(paths, settingsFrom(flags));
       const color = format === 'text' && colorEnabled(process.stdout);
       await writeChunks(process.stdout, formatChunks(result, format, { color, version: packageVersion() }));
