@@ -50,9 +50,10 @@ import {
 
 const AGENT_MAIN = fileURLToPath(new URL('./agent/main.js', import.meta.url));
 const OWNER_WATCH_MAIN = fileURLToPath(new URL('./owner-watch.js', import.meta.url));
-const PROGRAMS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', AGENT_MAIN];
+const PROXY_MAIN = fileURLToPath(new URL('./proxy-main.js', import.meta.url));
+const PROGRAMS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', AGENT_MAIN, PROXY_MAIN];
 /** The daemons a running cluster has, by the names its state records. */
-const COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'node-agent'];
+const COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'node-agent', 'kube-proxy'];
 
 /** Why no cluster can be started here (not root, no Go and no ready binaries), or undefined. Tests skip on it. */
 export function clusterUnavailableReason(): string | undefined {
@@ -188,7 +189,7 @@ export async function startCluster(options: StartOptions = {}): Promise<Cluster>
       apiAlive,
       options.signal,
     );
-    log('starting kube-controller-manager, kube-scheduler and the node agent');
+    log('starting kube-controller-manager, kube-scheduler, the node agent and the kube-proxy model');
     const kcmAlive = daemon(
       'kube-controller-manager',
       bin('kube-controller-manager'),
@@ -196,7 +197,8 @@ export async function startCluster(options: StartOptions = {}): Promise<Cluster>
     );
     const schedulerAlive = daemon('kube-scheduler', bin('kube-scheduler'), schedulerArgs(layout));
     const agentAlive = daemon('node-agent', process.execPath, [AGENT_MAIN, '--dir', layout.dir]);
-    const anyDead = () => kcmAlive() ?? schedulerAlive() ?? agentAlive() ?? apiAlive() ?? etcdAlive();
+    const proxyAlive = daemon('kube-proxy', process.execPath, [PROXY_MAIN, '--dir', layout.dir]);
+    const anyDead = () => kcmAlive() ?? schedulerAlive() ?? agentAlive() ?? proxyAlive() ?? apiAlive() ?? etcdAlive();
     const kc = new KubeConfig();
     kc.loadFromFile(layout.kubeconfig);
     const core = kc.makeApiClient(CoreV1Api);
