@@ -13,6 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { type Cluster, clusterUnavailableReason, startCluster, stopCluster } from '@zerodrop/cluster';
+import { parseTarget, probeUrl } from '@zerodrop/verify';
 import { parseAllDocuments } from 'yaml';
 import { scratchDir, zerodrop } from './support/cli.js';
 
@@ -159,11 +160,8 @@ describe('zerodrop verify on a local cluster', { skip }, () => {
   async function reachable(service: string): Promise<string> {
     const url = `http://127.0.0.1:${nodePort(service)}/`;
     for (let i = 0; i < 150; i++) {
-      const ok = await fetch(url).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (ok) return url;
+      const answer = await probeUrl(parseTarget(url), 2000);
+      if ('status' in answer && answer.status === 200) return url;
       await new Promise((r) => setTimeout(r, 200));
     }
     throw new Error(`${url} never answered`);

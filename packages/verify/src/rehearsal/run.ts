@@ -48,6 +48,7 @@ import {
   recordRouting,
   sleep,
 } from '@zerodrop/rehearse';
+import { parseTarget, probeUrl } from '../target.js';
 import { type VerifyHooks, verify } from '../verify.js';
 import { LOAD_BALANCER_GATE, type WorkloadInput, type WorkloadObjects, workloadObjects } from './objects.js';
 
@@ -536,15 +537,11 @@ function settled<T>(call: Promise<T>, what: string): Promise<T> {
   });
 }
 
-/** Whether anything answers HTTP at `url` (any status). */
+/**
+ * Whether anything answers HTTP at `url` (any status): one GET on a fresh connection with a socket timeout. Not
+ * fetch: a fetch whose only timer is AbortSignal.timeout (unref'd) can leave the process with nothing running
+ * while it waits, and Node then ends it half-way (a silent exit 0).
+ */
 async function answers(url: string, timeoutMs: number): Promise<boolean> {
-  try {
-    await settled(
-      fetch(url, { signal: AbortSignal.timeout(timeoutMs) }).then((r) => r.arrayBuffer()),
-      `requesting ${url}`,
-    );
-    return true;
-  } catch {
-    return false;
-  }
+  return 'status' in (await probeUrl(parseTarget(url), timeoutMs));
 }
