@@ -106,11 +106,14 @@ test('a cluster stopped by someone else ends the guard, which touches nothing', 
   const fake = fakeCluster('stopped');
   const { layout, daemon } = fake;
   const guard = watch(fake, process.pid, processStartTicks(process.pid) as number);
-  // Started anew in the same folder: a new startedAt is not the cluster the guard was started for.
-  writeState(layout, state(layout, 'later', []));
-  assert.equal(await exited(guard), 0);
-  assert.equal(isOurs(daemon, layout.dir), true, 'the guard killed nothing');
-  process.kill(daemon, 'SIGKILL');
+  try {
+    // Started anew in the same folder: a new startedAt is not the cluster the guard was started for.
+    writeState(layout, state(layout, 'later', []));
+    assert.equal(await exited(guard), 0);
+    assert.equal(isOurs(daemon, layout.dir), true, 'the guard killed nothing');
+  } finally {
+    process.kill(daemon, 'SIGKILL');
+  }
 });
 
 test('without its arguments the guard says how to run it', async () => {
