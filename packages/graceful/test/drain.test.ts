@@ -63,7 +63,12 @@ test('keep-alive clients pinned through an L4 proxy see zero failures while the 
   // Answered ones only: at the exit the probe server goes, and one of a pair may be answered while the other is
   // refused (0).
   const afterSignal = probes.filter((p) => p.at > (draining.at as number) && p.live !== 0 && p.ready !== 0);
-  assert.ok(afterSignal.length > 5, 'probes were answered during the drain');
+  // How many depends on how busy the machine is (one pair every 50 ms plus their time): at least one pair is the
+  // behaviour; what they answered is checked below.
+  assert.ok(
+    afterSignal.length >= 1,
+    `probes were answered during the drain: ${afterSignal.length} of ${probes.filter((p) => p.at > (draining.at as number)).length} pairs sent after it began`,
+  );
   assert.ok(
     probes.every((p) => p.live === 200 || p.live === 0),
     'liveness stays 200 (0 = probe server gone after exit)',
