@@ -94,33 +94,39 @@ const pause = new Int32Array(new SharedArrayBuffer(4));
 export function isOurs(pid: number, dir: string): boolean {
   for (let attempt = 0; ; attempt++) {
     let cmdline: string;
-    let stat: string;
     try {
       cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     } catch {
       return false;
     }
-    // Fields after the command name: state (a zombie, Z, is dead already), ..., flags (the 7th): exiting, or a
-    // kernel thread.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (fields[0] === 'Z' || (Number(fields[6]) & (PF_EXITING | PF_KTHREAD)) !== 0) return false;
+    // State (a zombie, Z, is dead already) and flags: exiting, or a kernel thread.
+    const fields = statFields(pid);
+    if (fields === undefined || fields[0] === 'Z' || (Number(fields[6]) & (PF_EXITING | PF_KTHREAD)) !== 0)
+      return false;
     if (cmdline !== '') return cmdline.split('\0').some((a) => a === dir || a.includes(`${dir}/`));
     if (attempt >= 50) return false;
     Atomics.wait(pause, 0, 0, 20);
   }
 }
 
-/** The start time of a process in clock ticks since boot (field 22 of /proc/PID/stat), undefined once it ended. */
-export function processStartTicks(pid: number): number | undefined {
+/**
+ * The fields of /proc/PID/stat after the command name (state is [0], flags [6], starttime [19]); undefined when the
+ * process does not exist.
+ */
+function statFields(pid: number): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name: state (fields[0]; a zombie has ended already), ..., starttime (fields[19]).
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return fields[0] === 'Z' ? undefined : Number(fields[19]);
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
   }
+}
+
+/** The start time of a process in clock ticks since boot (field 22 of /proc/PID/stat), undefined once it ended. */
+export function processStartTicks(pid: number): number | undefined {
+  const fields = statFields(pid);
+  // A zombie has ended already.
+  return fields === undefined || fields[0] === 'Z' ? undefined : Number(fields[19]);
 }
 
 export interface DaemonOptions {
