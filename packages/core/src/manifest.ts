@@ -143,6 +143,9 @@ class OffsetBuffer {
   data = new Int32Array(4096);
   length = 0;
 
+  /** `textLength`: the length of the text the offsets point into, to tell how many the rest of it will hold. */
+  constructor(private readonly textLength: number) {}
+
   push(offset: number): void {
     if (this.length === this.data.length) this.grow(1);
     this.data[this.length++] = offset;
@@ -154,10 +157,26 @@ class OffsetBuffer {
     this.length += block.length;
   }
 
+  /**
+   * Doubling alone would end with up to half the buffer unused, and a copy at its exact length beside it while the
+   * text is still held (the moment of a large parse's peak). The offsets are places in the text, read in order: the
+   * last one tells how far the read got, so the buffer grows to what the whole text should need, with 5 % to spare
+   * (at least an eighth more, at most twice as much).
+   */
   private grow(by: number): void {
-    const next = new Int32Array(Math.max(this.data.length * 2, this.length + by));
+    const capacity = this.data.length;
+    const reached = this.data[this.length - 1] ?? 0;
+    const expected = reached > 0 ? Math.ceil(((this.length * this.textLength) / reached) * 1.05) : 0;
+    const size = Math.min(capacity * 2, Math.max(expected, capacity + (capacity >> 3)));
+    const next = new Int32Array(Math.max(size, this.length + by));
     next.set(this.data.subarray(0, this.length));
     this.data = next;
+  }
+
+  /** The offsets read: a copy at their exact length, or a view of the buffer when little of it is unused. */
+  result(): Int32Array {
+    const unused = this.data.length - this.length;
+    return unused <= this.length >> 3 ? this.data.subarray(0, this.length) : this.data.slice(0, this.length);
   }
 }
 
@@ -167,8 +186,9 @@ class OffsetBuffer {
  * alive), nor a tree of the pieces it was concatenated from (a message built by a template literal).
  */
 export function detached(value: string): string {
-  // Joining forces a new flat string; the slice of it is a view into that copy only.
-  return value.length < 13 ? value : ` ${value}`.slice(1);
+  // A short substring is a copy already. JSON's parser makes each string it reads a new flat string of its own: a
+  // slice of a joined copy (` ${value}`.slice(1)) would be a view too, 32 bytes more and the copy one character longer.
+  return value.length < 13 ? value : (JSON.parse(JSON.stringify(value)) as string);
 }
 
 /**
@@ -563,7 +583,7 @@ function readStream(
     return problem('ERR_ZERODROP_YAML_SYNTAX', offset, `invalid YAML: ${stripAt(message.split('\n')[0] ?? message)}`);
   };
   const maxAliasNodes = options.maxAliasNodes ?? DEFAULT_MAX_ALIAS_NODES;
-  const offsets = new OffsetBuffer();
+  const offsets = new OffsetBuffer(text.length);
   const strings = new StringTable(options.keepText === false);
   let previousEnd = 0;
   let index = 0;
@@ -599,7 +619,7 @@ function readStream(
   });
   const streamError = composer.streamInfo().errors[0];
   if (streamError) report(syntaxError(0, text.length, streamError.pos[0], streamError.message));
-  return offsets.data.slice(0, offsets.length);
+  return offsets.result();
 }
 
 /**
@@ -742,13 +762,29 @@ export function asStringList(value: unknown): string[] | undefined {
 
 /** A map of strings (labels, annotations, selectors): numbers and booleans as text, other values left out. */
 export function asStringMap(value: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
+  let out: Record<string, string> | undefined;
   for (const [k, v] of Object.entries(asRecord(value))) {
     const text = scalarText(v);
-    if (text !== undefined) setOwn(out, k, text);
+    if (text === undefined) continue;
+    out ??= {};
+    setOwn(out, k, text);
   }
-  return out;
+  return out ?? EMPTY_STRING_MAP;
 }
+
+/**
+ * A list built by `push`, copied at its exact length: V8 leaves room for about 16 more items in an array that grew,
+ * and the model of a large stream keeps tens of thousands of short lists.
+ */
+export function exactList<T>(list: T[]): T[] {
+  return list.slice();
+}
+
+/**
+ * What asStringMap returns for a map with no scalar entry, shared (and frozen): most of the label, annotation and
+ * resource maps a large stream's model reads are empty.
+ */
+const EMPTY_STRING_MAP: Record<string, string> = Object.freeze({});
 
 /**
  * Any value as a short text for messages, without calling anything the value carries (a map may have a key named

@@ -3,6 +3,7 @@ import {
   asRecord,
   asStringList,
   asStringMap,
+  exactList,
   type ManifestDocument,
   scalarText,
   type YamlPath,
@@ -153,7 +154,7 @@ function toService(doc: ManifestDocument): Service {
     namespace: ns(doc),
     type: typeof spec.type === 'string' ? spec.type : 'ClusterIP',
     selector: asStringMap(spec.selector),
-    ports,
+    ports: exactList(ports),
     annotations: asStringMap(asRecord(doc.object.metadata).annotations),
   };
 }

@@ -1,4 +1,12 @@
-import { asNumber, asRecord, asStringList, asStringMap, type ManifestDocument, type YamlPath } from './manifest.js';
+import {
+  asNumber,
+  asRecord,
+  asStringList,
+  asStringMap,
+  exactList,
+  type ManifestDocument,
+  type YamlPath,
+} from './manifest.js';
 import { type Probe, type ResolvedProbe, resolveProbe } from './probes.js';
 import type { RolloutStrategy } from './rollout.js';
 import { isShell } from './shell.js';
@@ -121,6 +129,10 @@ export function classifyPreStop(value: unknown): PreStop | undefined {
   return { kind: 'other', handler: Object.keys(hook)[0] ?? 'unknown' };
 }
 
+/** Where the pod spec is in a Pod and in a controller: one array each for every workload (they are never changed). */
+const POD_SPEC_PATH: YamlPath = Object.freeze(['spec']);
+const TEMPLATE_SPEC_PATH: YamlPath = Object.freeze(['spec', 'template', 'spec']);
+
 function probeInfo(value: unknown): ProbeInfo | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   const raw = value as Probe;
@@ -157,13 +169,13 @@ function toContainer(value: unknown, index: number, podSpecPath: YamlPath): Cont
   const container: Container = {
     name: typeof c.name === 'string' ? c.name : `#${index}`,
     index,
-    path: [...podSpecPath, 'containers', index],
+    path: podSpecPath.concat('containers', index),
     image: typeof c.image === 'string' ? c.image : '',
     command: asStringList(c.command),
     args: asStringList(c.args),
-    ports,
+    ports: exactList(ports),
     env,
-    envFromRefs,
+    envFromRefs: exactList(envFromRefs),
     resources: { requests: asStringMap(resources.requests), limits: asStringMap(resources.limits) },
   };
   const startup = probeInfo(c.startupProbe);
@@ -186,7 +198,7 @@ export function toWorkload(doc: ManifestDocument): Workload | undefined {
   const template = asRecord(spec.template);
   const podSpec = isPod ? spec : asRecord(template.spec);
   const podMeta = isPod ? asRecord(doc.object.metadata) : asRecord(template.metadata);
-  const podSpecPath: YamlPath = isPod ? ['spec'] : ['spec', 'template', 'spec'];
+  const podSpecPath = isPod ? POD_SPEC_PATH : TEMPLATE_SPEC_PATH;
   const grace = asNumber(podSpec.terminationGracePeriodSeconds);
 
   let strategy: RolloutStrategy | undefined;

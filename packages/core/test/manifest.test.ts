@@ -208,6 +208,35 @@ test('a long stream is read document by document', () => {
   assert.deepEqual(positionOf(parsed.objects[4999]!, ['data', 'k']), { line: 4999 * 5 + 4, column: 8 });
 });
 
+test('positions stay right when a stream turns dense half-way (the offsets buffer grows by what is left to read)', () => {
+  const sparse = (i: number) => `# ${'-'.repeat(2000)}\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: s${i}}\n`;
+  const dense = (i: number) =>
+    `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: d${i}}\ndata: {${Array.from({ length: 20 }, (_, k) => `k${k}: v`).join(', ')}}\n`;
+  const parts = [
+    ...Array.from({ length: 300 }, (_, i) => sparse(i)),
+    ...Array.from({ length: 3000 }, (_, i) => dense(i)),
+  ];
+  for (const keepText of [true, false]) {
+    const parsed = parseManifests(parts.join('---\n'), 'stream.yaml', { keepText });
+    assert.equal(parsed.objects.length, 3300);
+    const last = parsed.objects[3299]!;
+    assert.equal(last.name, 'd2999');
+    // 300 documents of 5 lines and 2,999 of 5 lines before it, each with its `---`.
+    const line = 300 * 5 + 2999 * 5 + 4;
+    const column = dense(2999).split('\n')[3]!.indexOf('k19:') + 1;
+    assert.deepEqual(positionOf(last, ['data', 'k19']), { line, column });
+    assert.deepEqual(positionOf(parsed.objects[299]!, ['metadata', 'name']), { line: 299 * 5 + 4, column: 12 });
+  }
+});
+
+test('text kept from a parse that lets go of the input is equal to what was written (long values, lone surrogates)', () => {
+  const value = `${'long value '.repeat(10)}\ud800 end`;
+  const text = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  annotations: {note: ${JSON.stringify(value)}}\n`;
+  const parsed = parseManifests(text, 'a.yaml', { keepText: false });
+  const metadata = parsed.objects[0]!.object.metadata as { annotations: { note: string } };
+  assert.equal(metadata.annotations.note, value);
+});
+
 test('keepText: false lets go of the text once parsed, positions still right; by default the text is kept', () => {
   setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc') as () => void;

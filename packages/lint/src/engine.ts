@@ -440,6 +440,9 @@ class ReportFinding implements Finding {
   }
 }
 
+/** The edits of every fix of a report run: none (see lintForReport). */
+const NO_EDITS: Fix['edits'] = Object.freeze([]) as unknown as Fix['edits'];
+
 /**
  * What the findings of a report run share. A rule explains a problem in mostly the same words for every object it
  * reports, and a large stream has tens of thousands of findings (16 million characters of messages on 56,091
@@ -467,7 +470,7 @@ class ReportFindings {
   }
 
   fix(fix: Fix): Fix {
-    return { description: this.piece(fix.description), edits: [] };
+    return { description: this.piece(fix.description), edits: NO_EDITS };
   }
 
   object(object: ManifestDocument): NonNullable<Finding['object']> {
@@ -560,12 +563,16 @@ export function lint(inputs: readonly Input[], settings: LintSettings, rules: re
  * Lints for a report alone, as `zerodrop lint` does: each input is taken from `inputs` when its turn comes and its
  * text let go once parsed, and a finding's fix is its description only (its edits would hold the parsed manifests).
  * What the result holds is the findings and problems: the memory of a large input is free again while its report is
- * written. The findings cannot be fixed; `fixInputs` parses and lints for itself.
+ * written. The findings cannot be fixed; `fixInputs` parses and lints for itself. `afterParse` runs once every input
+ * is parsed, before the model is built (the CLI has V8 favour memory from there on: see favorMemory).
  */
 export function lintForReport(
   inputs: Iterable<Input>,
   settings: LintSettings,
   rules: readonly Rule[] = RULES,
+  how: { afterParse?: () => void } = {},
 ): LintResult {
-  return lintParsed(parseInputs(inputs, { keepText: false }), settings, rules, { describeFixes: true });
+  const parsed = parseInputs(inputs, { keepText: false });
+  how.afterParse?.();
+  return lintParsed(parsed, settings, rules, { describeFixes: true });
 }

@@ -1,4 +1,5 @@
 import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 /**
  * How much V8 lets the old generation grow past what the last full collection kept before it collects again, in
@@ -16,4 +17,25 @@ export const REPORT_HEAP_GROWING_PERCENT = 10;
  */
 export function collectOften(): void {
   setFlagsFromString(`--heap-growing-percent=${REPORT_HEAP_GROWING_PERCENT}`);
+}
+
+/**
+ * Makes V8 favour memory over speed (`--optimize-for-size`): its young generation shrinks from 32 MiB to a few, and
+ * each full collection compacts. For the part of a report run after the parse (the model, the rules, the report):
+ * the parse allocates its plain data at a pace a small young generation would slow down by a third, while the rules
+ * allocate little that lives. It then collects the whole heap at once: the text just parsed (36 MiB for the stream
+ * below) is freed now instead of at the next full collection, which would come only after the model had grown the
+ * heap by another tenth, with the large young generation still there. Measured on the 36 MiB stream (the lint
+ * README, "Memory at 36 MB"): the CLI peaks 20-30 MiB lower, in a time within the noise of the runs. Like
+ * collectOften, for a process of its own: the setting stays for its rest.
+ */
+export function favorMemory(): void {
+  setFlagsFromString('--optimize-for-size');
+  collectNow();
+}
+
+/** A full collection, through the `gc` function V8 gives every context made once `--expose-gc` is set. */
+function collectNow(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
 }

@@ -36,7 +36,7 @@ export {
   type TextEncoding,
 } from './files.js';
 export { type FixOutcome, fixInputs, unifiedDiff } from './fix.js';
-export { collectOften, REPORT_HEAP_GROWING_PERCENT } from './heap.js';
+export { collectOften, favorMemory, REPORT_HEAP_GROWING_PERCENT } from './heap.js';
 export { findRule, RULES } from './registry.js';
 export {
   FORMATS,

@@ -136,6 +136,7 @@ test('a report run finds what lint finds, reads each input only when it comes to
   const full = lint(inputs, settings);
   assert.ok(full.findings.some((f) => f.fix && f.fix.edits.length > 0));
   const taken: string[] = [];
+  const afterParse: string[][] = [];
   const report = lintForReport(
     (function* () {
       for (const input of inputs) {
@@ -144,8 +145,12 @@ test('a report run finds what lint finds, reads each input only when it comes to
       }
     })(),
     settings,
+    undefined,
+    { afterParse: () => afterParse.push([...taken]) },
   );
   assert.deepEqual(taken, ['a.yaml', 'b.yaml']);
+  // Once, when every input was taken.
+  assert.deepEqual(afterParse, [['a.yaml', 'b.yaml']]);
   const described = full.findings.map(({ fix, ...f }) =>
     fix ? { ...f, fix: { description: fix.description, edits: [] } } : f,
   );
