@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isatty } from 'node:tty';
 import { PROFILE_IDS } from '@zerodrop/core';
 import {
   defaultSettings,
@@ -58,7 +59,8 @@ export async function inputsOf(
   paths: readonly string[],
 ): Promise<{ inputs: Iterable<Input>; unreadable: InputProblem[] }> {
   const files = expandPaths(paths.length ? paths : ['.']);
-  if (files.includes(STDIN) && process.stdin.isTTY) {
+  // isatty, not process.stdin.isTTY: opening stdin as a stream would make the pipe not block (see readStdin).
+  if (files.includes(STDIN) && isatty(0)) {
     console.error(
       `zerodrop ${command}: reading manifests from the terminal: paste them and press Ctrl-D, or pipe them in ` +
         `(helm template ./chart | zerodrop ${command} -)`,

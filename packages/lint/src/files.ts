@@ -1,4 +1,4 @@
-import { type Dirent, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { type Dirent, readdirSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import { basename, extname, join, relative } from 'node:path';
 import { UserInputError } from './errors.js';
 
@@ -184,9 +184,43 @@ export function readInput(file: string, stdin?: Uint8Array): Input {
   return encoding === 'utf8' ? { file, kind, text } : { file, kind, text, encoding };
 }
 
-/** Reads all of stdin. */
+/** How much of stdin is read at a time: a block this large is mapped on its own and given back whole once freed. */
+const STDIN_BLOCK = 4 * 1024 * 1024;
+
+/**
+ * Reads all of stdin. A pipe is read straight from its descriptor into blocks of 4 MiB: read as a stream it would
+ * come in 64 KiB pieces from the C library's heap, and once freed they stay in the process's memory (a 36 MiB
+ * `helm template` stream left about 20 MiB of it through the whole lint). A descriptor that does not block (a
+ * terminal, a pipe already opened as a stream) is read as a stream.
+ */
 export async function readStdin(): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+  try {
+    return await readBlocks();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new UserInputError('ERR_ZERODROP_UNREADABLE', STDIN, `cannot read standard input: ${code}`);
+  }
+}
+
+async function readBlocks(): Promise<Buffer> {
+  const blocks: Buffer[] = [];
+  for (;;) {
+    const block = Buffer.allocUnsafeSlow(STDIN_BLOCK);
+    let filled = 0;
+    try {
+      while (filled < block.length) {
+        const n = readSync(0, block, filled, block.length - filled, null);
+        if (n === 0) break;
+        filled += n;
+      }
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'EAGAIN' && code !== 'EOF') throw error;
+      blocks.push(block.subarray(0, filled));
+      if (code === 'EAGAIN') for await (const chunk of process.stdin) blocks.push(chunk as Buffer);
+      return Buffer.concat(blocks);
+    }
+    blocks.push(block.subarray(0, filled));
+    if (filled < block.length) return Buffer.concat(blocks);
+  }
 }
