@@ -20,7 +20,7 @@ import {
   rolloutShape,
   stepsText,
 } from '@zerodrop/rehearse';
-import { parseTarget, probeUrl } from './target.js';
+import { answersHttp } from './target.js';
 import { verify } from './verify.js';
 
 const run = promisify(execFile);
@@ -278,9 +278,7 @@ async function waitForReadyReplicas(cluster: Cluster, name: string, ready: numbe
 async function waitForAnswer(url: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    // Node's http with a socket timeout, not fetch: a fetch whose only timer is AbortSignal.timeout (unref'd) can
-    // leave the process with nothing running while it waits, and Node then ends it half-way.
-    if ('status' in (await probeUrl(parseTarget(url), 2000))) return;
+    if (await answersHttp(url, 2000)) return;
     if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 250));
   }

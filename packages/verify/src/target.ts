@@ -57,6 +57,15 @@ export function probeUrl(url: UrlTarget, timeoutMs: number): Promise<{ status: n
   });
 }
 
+/**
+ * Whether anything answers HTTP at `url` (any status), through probeUrl. Not fetch: a fetch whose only timer is
+ * AbortSignal.timeout (unref'd) can leave the process with nothing running while it waits, and Node then ends it
+ * half-way (a silent exit 0).
+ */
+export async function answersHttp(url: string, timeoutMs: number): Promise<boolean> {
+  return 'status' in (await probeUrl(parseTarget(url), timeoutMs));
+}
+
 /** Checks the URL answers (and not with a 5xx) before any change: a URL that fails already measures nothing. */
 export async function checkReachable(url: UrlTarget, timeoutMs: number): Promise<{ status: number }> {
   const answer = await probeUrl(url, timeoutMs);

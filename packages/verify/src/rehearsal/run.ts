@@ -48,7 +48,7 @@ import {
   recordRouting,
   sleep,
 } from '@zerodrop/rehearse';
-import { parseTarget, probeUrl } from '../target.js';
+import { answersHttp } from '../target.js';
 import { type VerifyHooks, verify } from '../verify.js';
 import { LOAD_BALANCER_GATE, type WorkloadInput, type WorkloadObjects, workloadObjects } from './objects.js';
 
@@ -415,7 +415,7 @@ async function startFront(
       );
       // The kube-proxy model learns the endpoints after its own delay: until then the NodePort refuses.
       const deadline = performance.now() + ROUTE_TIMEOUT_MS;
-      while (!(await answers(url, settings.load.timeoutMs))) {
+      while (!(await answersHttp(url, settings.load.timeoutMs))) {
         if (performance.now() > deadline) {
           throw new NotRehearsed(
             `the NodePort ${url} of service ${service} did not answer within ${ROUTE_TIMEOUT_MS / 1000} s`,
@@ -535,13 +535,4 @@ function settled<T>(call: Promise<T>, what: string): Promise<T> {
   return bounded(call, what).catch((error) => {
     throw error instanceof ApiTimeoutError ? new NotRehearsed(error.message) : error;
   });
-}
-
-/**
- * Whether anything answers HTTP at `url` (any status): one GET on a fresh connection with a socket timeout. Not
- * fetch: a fetch whose only timer is AbortSignal.timeout (unref'd) can leave the process with nothing running
- * while it waits, and Node then ends it half-way (a silent exit 0).
- */
-async function answers(url: string, timeoutMs: number): Promise<boolean> {
-  return 'status' in (await probeUrl(parseTarget(url), timeoutMs));
 }
