@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { zerodrop, zerodropSlowReader } from './support/cli.js';
+import { ZERODROP_BIN, zerodrop, zerodropSlowReader, zerodropSlowWriter } from './support/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'zerodrop-robust-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -66,40 +66,6 @@ test('SARIF and a fix --dry-run diff of more than 1 MB arrive whole through a sl
   );
 });
 
-/**
- * The CLI with its stdin written in pieces, a pause after each (as `helm template` writes a large stream). With
- * `streamFirst`, stdin is opened as a stream before the CLI runs (a preload touching process.stdin), which leaves the
- * pipe not blocking.
- */
-function zerodropSlowWriter(
-  args: string[],
-  pieces: string[],
-  options: { streamFirst?: boolean } = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const bin = new URL('../../bin/zerodrop.js', import.meta.url).pathname;
-  const preload = options.streamFirst ? ['--import', 'data:text/javascript,process.stdin.isTTY'] : [];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...preload, bin, ...args], {
-      cwd: dir,
-      env: { ...process.env, NO_COLOR: '1' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }),
-    );
-    const next = (i: number) => {
-      if (i === pieces.length) return child.stdin.end();
-      child.stdin.write(pieces[i]!, () => setTimeout(() => next(i + 1), 50));
-    };
-    next(0);
-  });
-}
-
 test('stdin of more than 4 MiB written slowly is read whole, as a blocking pipe and as one already opened as a stream', async () => {
   const workloads = (from: number) =>
     Array.from({ length: 40 }, (_, i) => deployment(`stdin-${from + i}`)).join('---\n');
@@ -122,7 +88,7 @@ test('stdin of more than 4 MiB written slowly is read whole, as a blocking pipe 
     text.slice(5_000_000),
   ];
   for (const streamFirst of [false, true]) {
-    const r = await zerodropSlowWriter(['lint', '-', '--format', 'json'], pieces, { streamFirst });
+    const r = await zerodropSlowWriter(['lint', '-', '--format', 'json'], pieces, { cwd: dir, streamFirst });
     assert.equal(r.stderr, '', `streamFirst ${streamFirst}`);
     assert.equal(r.code, expected.code);
     assert.deepEqual(findings(r.stdout), wanted, `streamFirst ${streamFirst}`);
@@ -133,15 +99,11 @@ test('stdin that cannot be read (a folder): exit 2 with the reason, no stack tra
   const folder = openSync(dir, 'r');
   try {
     for (const command of ['lint', 'fix', 'plan']) {
-      const r = spawnSync(
-        process.execPath,
-        [new URL('../../bin/zerodrop.js', import.meta.url).pathname, command, '-'],
-        {
-          cwd: dir,
-          stdio: [folder, 'pipe', 'pipe'],
-          encoding: 'utf8',
-        },
-      );
+      const r = spawnSync(process.execPath, [ZERODROP_BIN, command, '-'], {
+        cwd: dir,
+        stdio: [folder, 'pipe', 'pipe'],
+        encoding: 'utf8',
+      });
       assert.equal(r.status, 2, command);
       assert.match(r.stderr, /<stdin>: cannot read standard input: EISDIR/);
       assert.doesNotMatch(r.stderr, /\n\s+at /);

@@ -8,7 +8,8 @@ import { FIXTURES } from './fixtures.js';
 
 /** packages/cli, from dist/test/support. */
 const packageRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const bin = join(packageRoot, 'bin', 'zerodrop.js');
+/** The CLI's entry point, for tests that spawn it themselves. */
+export const ZERODROP_BIN = join(packageRoot, 'bin', 'zerodrop.js');
 
 export interface Run {
   code: number | null;
@@ -21,7 +22,7 @@ export function zerodrop(
   args: string[],
   options: { cwd: string; input?: string | Buffer; env?: NodeJS.ProcessEnv; uid?: number; gid?: number },
 ): Run {
-  const r = spawnSync(process.execPath, [bin, ...args], {
+  const r = spawnSync(process.execPath, [ZERODROP_BIN, ...args], {
     cwd: options.cwd,
     input: options.input ?? '',
     encoding: 'utf8',
@@ -63,7 +64,7 @@ export function zerodropSlowReader(
   options: { cwd: string; pauseMs?: number },
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
+    const child = spawn(process.execPath, [ZERODROP_BIN, ...args], {
       cwd: options.cwd,
       env: { ...process.env, NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -92,5 +93,38 @@ export function zerodropSlowReader(
       done();
     });
     child.stdout.on('end', done);
+  });
+}
+
+/**
+ * The CLI with its stdin written in pieces, a pause after each (as `helm template` writes a large stream). With
+ * `streamFirst`, stdin is opened as a stream before the CLI runs (a preload touching process.stdin), which leaves the
+ * pipe not blocking.
+ */
+export function zerodropSlowWriter(
+  args: string[],
+  pieces: string[],
+  options: { cwd: string; streamFirst?: boolean },
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const preload = options.streamFirst ? ['--import', 'data:text/javascript,process.stdin.isTTY'] : [];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...preload, ZERODROP_BIN, ...args], {
+      cwd: options.cwd,
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }),
+    );
+    const next = (i: number) => {
+      if (i === pieces.length) return child.stdin.end();
+      child.stdin.write(pieces[i]!, () => setTimeout(() => next(i + 1), 50));
+    };
+    next(0);
   });
 }
